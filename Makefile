@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# landlock-rs: exec-time Landlock enforcement for Linux 7.3.
+# See README.md.  Every target bootstraps what it needs.
+
+.PHONY: help check run kernel guest-tests toolchain tree refresh-patches
+
+help:
+	@echo "make check            build everything, run every test, print N passed, N failed"
+	@echo "make run              build the kernel and boot QEMU into the demonstration"
+	@echo "make kernel           only build the patched kernel (bzImage)"
+	@echo "make guest-tests      only build the static programs run in the guest"
+	@echo "make toolchain        only create the toolchain (Debian trixie root)"
+	@echo "make tree             only prepare the patched source tree"
+	@echo "make refresh-patches  write edits made in the tree back to patches/"
+
+check:
+	@scripts/check
+
+run:
+	@scripts/demo
+
+kernel:
+	@scripts/build-kernel
+
+guest-tests: kernel
+	@scripts/build-guest-tests
+
+toolchain:
+	@scripts/toolchain ensure
+
+tree:
+	@scripts/kernel-tree prepare
+
+refresh-patches:
+	@scripts/kernel-tree refresh
