@@ -2,12 +2,605 @@
 
 //! Landlock - Exec-time enforcement.
 //!
+//! A ruleset armed in a credential is merged into its domain and enforced by
+//! the next `execve(2)`, past its point of no return.  Two slots per
+//! credential: one filled by `landlock_restrict_self(2)` with
+//! `LANDLOCK_RESTRICT_SELF_ON_EXEC`, one filled by a BPF LSM program for the
+//! execution in progress.  Layers are stacked in a fixed order: the existing
+//! domain, then the BPF slot, then the user space slot.
+//!
+//! The merge can fail (memory, or `E2BIG` past the maximum number of layers):
+//! it is done by [`landlock_exec_bprm_creds_from_file`], which can still fail
+//! the execution cleanly.  [`landlock_exec_bprm_committing_creds`] then only
+//! installs what was prepared and cannot fail: an armed ruleset is either
+//! enforced or the execution fails, never silently dropped.
+//!
 //! C header: [`security/landlock/exec.h`](srctree/security/landlock/exec.h)
 
-use kernel::prelude::*;
+use core::ptr::{self, NonNull};
+use kernel::{
+    bindings,
+    error::{code::*, from_err_ptr, from_result},
+    prelude::*,
+    sync::aref::{ARef, AlwaysRefCounted},
+    types::Opaque,
+};
 
 /// Prefix of this crate's `pr_*!` messages, as for Landlock's C code.
 const __LOG_PREFIX: &[u8] = b"landlock\0";
+
+const ON_EXEC: u32 = bindings::LANDLOCK_RESTRICT_SELF_ON_EXEC;
+const TSYNC: u32 = bindings::LANDLOCK_RESTRICT_SELF_TSYNC;
+const NO_NEW_PRIVS: u32 = bindings::LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
+const LOG_SUBDOMAINS_OFF: u32 = bindings::LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF;
+
+/// A Landlock ruleset (`struct landlock_ruleset`).
+///
+/// # Invariants
+///
+/// A `&Ruleset` always points to a ruleset with a non-zero reference count, so
+/// it stays alive as long as the reference is.
+#[repr(transparent)]
+pub struct Ruleset(Opaque<bindings::landlock_ruleset>);
+
+// SAFETY: The type invariants guarantee that `Ruleset` is always reference
+// counted.  Both functions below are safe to call from any context: the
+// deferred put frees the ruleset from a workqueue after an RCU grace period.
+unsafe impl AlwaysRefCounted for Ruleset {
+    fn inc_ref(&self) {
+        // SAFETY: The existence of a shared reference means that the
+        // reference count is non-zero.
+        unsafe { bindings::landlock_exec_get_ruleset(self.0.get()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The safety requirements guarantee that the reference count
+        // is non-zero, and `Ruleset` is a transparent wrapper.
+        unsafe { bindings::landlock_put_ruleset_deferred(obj.cast().as_ptr()) };
+    }
+}
+
+// SAFETY: A ruleset's reference count is atomic and its rules are protected
+// by its mutex, so it can be used and released from any thread.
+unsafe impl Send for Ruleset {}
+// SAFETY: See above: shared access from several threads goes through the
+// atomic reference count and the ruleset's mutex only.
+unsafe impl Sync for Ruleset {}
+
+impl Ruleset {
+    /// Gets the ruleset that file descriptor `fd` of the calling thread
+    /// refers to, which must be readable.
+    fn from_fd(fd: i32) -> Result<ARef<Self>> {
+        // SAFETY: No precondition: `fd` is looked up in the caller's table.
+        let ptr = from_err_ptr(unsafe { bindings::landlock_exec_get_ruleset_from_fd(fd) })?;
+        // SAFETY: On success, the returned pointer is valid and owns a
+        // reference, which is transferred to the new `ARef`.
+        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) })
+    }
+
+    /// Returns the raw pointer, for C calls.
+    fn as_ptr(&self) -> *mut bindings::landlock_ruleset {
+        self.0.get()
+    }
+}
+
+/// A Landlock domain (`struct landlock_domain`).
+///
+/// # Invariants
+///
+/// A `&Domain` always points to a domain with a non-zero reference count.
+#[repr(transparent)]
+pub struct Domain(Opaque<bindings::landlock_domain>);
+
+// SAFETY: The type invariants guarantee that `Domain` is always reference
+// counted; the deferred put can be called from any context.
+unsafe impl AlwaysRefCounted for Domain {
+    fn inc_ref(&self) {
+        // SAFETY: The existence of a shared reference means that the
+        // reference count is non-zero.
+        unsafe { bindings::landlock_exec_get_domain(self.0.get()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The safety requirements guarantee that the reference count
+        // is non-zero, and `Domain` is a transparent wrapper.
+        unsafe { bindings::landlock_put_domain_deferred(obj.cast().as_ptr()) };
+    }
+}
+
+// SAFETY: A domain is immutable once created and its reference count is
+// atomic.
+unsafe impl Send for Domain {}
+// SAFETY: See above.
+unsafe impl Sync for Domain {}
+
+impl Domain {
+    /// Returns a new reference on the domain `ptr` points to, if any.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be null or point to a domain with a non-zero reference count
+    /// for the duration of the call.
+    unsafe fn get(ptr: *mut bindings::landlock_domain) -> Option<ARef<Self>> {
+        // SAFETY: The caller guarantees that a non-null `ptr` is a live
+        // domain, so a temporary shared reference satisfies the invariants.
+        NonNull::new(ptr).map(|p| ARef::from(unsafe { p.cast::<Self>().as_ref() }))
+    }
+
+    /// Number of layers of this domain.
+    fn num_layers(&self) -> u32 {
+        // SAFETY: `self` is a live domain by the type invariants.
+        unsafe { bindings::landlock_exec_domain_num_layers(self.0.get()) }
+    }
+
+    /// Stacks `ruleset` on `parent`, as armed with `flags`.
+    ///
+    /// Fails with `ENOMEM`, or `E2BIG` if `parent` already has the maximum
+    /// number of layers.  Must be called from a context that can sleep.
+    fn merge(
+        parent: Option<&Domain>,
+        ruleset: &Ruleset,
+        flags: u32,
+        log_subdomains_off: bool,
+    ) -> Result<ARef<Self>> {
+        let parent = parent.map_or(ptr::null_mut(), |d| d.0.get());
+        // SAFETY: `parent` is null or a live domain, `ruleset` is live, and
+        // the caller can sleep.
+        let ptr = from_err_ptr(unsafe {
+            bindings::landlock_exec_merge(parent, ruleset.as_ptr(), flags, log_subdomains_off)
+        })?;
+        // SAFETY: On success, the returned pointer is valid and owns a
+        // reference, which is transferred to the new `ARef`.
+        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) })
+    }
+}
+
+/// A slot for a ruleset armed for the next execution (`struct
+/// landlock_exec_slot`).
+///
+/// # Invariants
+///
+/// `ruleset` is null or points to a ruleset on which the slot owns a
+/// reference.
+#[repr(transparent)]
+struct Slot(bindings::landlock_exec_slot);
+
+impl Slot {
+    /// Returns the armed ruleset and its flags, if any.
+    fn get(&self) -> Option<(&Ruleset, u32)> {
+        let ptr = NonNull::new(self.0.ruleset)?;
+        // SAFETY: By the type invariants, the slot owns a reference on the
+        // ruleset, which thus lives at least as long as `&self`.
+        Some((unsafe { ptr.cast::<Ruleset>().as_ref() }, self.0.flags))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.ruleset.is_null()
+    }
+
+    /// Arms `ruleset` with `flags` (or empties the slot), and returns the
+    /// previously armed ruleset, if any.
+    fn replace(&mut self, ruleset: Option<ARef<Ruleset>>, flags: u32) -> Option<ARef<Ruleset>> {
+        let old = NonNull::new(self.0.ruleset).map(|p| {
+            // SAFETY: By the type invariants, the slot owns this reference,
+            // which it hands over to the returned `ARef`.
+            unsafe { ARef::from_raw(p.cast::<Ruleset>()) }
+        });
+        // INVARIANT: The slot takes over the reference owned by `ruleset`.
+        self.0.ruleset = ruleset.map_or(ptr::null_mut(), |r| ARef::into_raw(r).as_ptr().cast());
+        self.0.flags = if self.0.ruleset.is_null() { 0 } else { flags };
+        old
+    }
+
+    /// Empties the slot, releasing its reference.
+    fn clear(&mut self) {
+        drop(self.replace(None, 0));
+    }
+
+    /// Arms the same ruleset as `other`, with a new reference.
+    fn inherit(&mut self, other: &Slot) {
+        let (ruleset, flags) = match other.get() {
+            Some((r, f)) => (Some(ARef::from(r)), f),
+            None => (None, 0),
+        };
+        drop(self.replace(ruleset, flags));
+    }
+}
+
+/// Exec-time state of a credential (`struct landlock_exec_pending`).
+///
+/// # Invariants
+///
+/// `bpf` and `user` satisfy the invariants of [`Slot`]; `prepared` is null or
+/// points to a domain on which this structure owns a reference.
+#[repr(transparent)]
+struct Pending(bindings::landlock_exec_pending);
+
+impl Pending {
+    fn bpf(&self) -> &Slot {
+        // SAFETY: `Slot` is a transparent wrapper, and the field satisfies its
+        // invariants by the type invariants.
+        unsafe { &*ptr::from_ref(&self.0.bpf).cast() }
+    }
+
+    fn user(&self) -> &Slot {
+        // SAFETY: As for `bpf()`.
+        unsafe { &*ptr::from_ref(&self.0.user).cast() }
+    }
+
+    fn user_mut(&mut self) -> &mut Slot {
+        // SAFETY: As for `bpf()`, with exclusive access through `&mut self`.
+        unsafe { &mut *ptr::from_mut(&mut self.0.user).cast() }
+    }
+
+    fn bpf_mut(&mut self) -> &mut Slot {
+        // SAFETY: As for `user_mut()`.
+        unsafe { &mut *ptr::from_mut(&mut self.0.bpf).cast() }
+    }
+
+    /// Takes the prepared domain, if any, and its `log_subdomains_off` value.
+    fn take_prepared(&mut self) -> Option<(ARef<Domain>, bool)> {
+        let ptr = NonNull::new(self.0.prepared)?;
+        self.0.prepared = ptr::null_mut();
+        // SAFETY: By the type invariants, this structure owned the reference,
+        // which is handed over to the returned `ARef`.
+        let domain = unsafe { ARef::from_raw(ptr.cast::<Domain>()) };
+        Some((domain, self.0.prepared_log_subdomains_off))
+    }
+
+    /// Stores the domain to install at commit, releasing any previous one.
+    fn set_prepared(&mut self, domain: ARef<Domain>, log_subdomains_off: bool) {
+        drop(self.take_prepared());
+        // INVARIANT: The structure takes over the reference owned by `domain`.
+        self.0.prepared = ARef::into_raw(domain).as_ptr().cast();
+        self.0.prepared_log_subdomains_off = log_subdomains_off;
+    }
+
+    /// Sets up a new credential's state from the credential it is copied
+    /// from: the slots are inherited; the rest only exists during an
+    /// execution and is not.
+    fn inherit(&mut self, old: &Pending) {
+        self.bpf_mut().inherit(old.bpf());
+        self.user_mut().inherit(old.user());
+        drop(self.take_prepared());
+        self.0.nnp_on_commit = false;
+        // Only the credentials of an execution have a prepared domain, and
+        // they are never copied.
+        kernel::warn_on!(!old.0.prepared.is_null());
+    }
+
+    /// Releases everything, leaving the structure empty.
+    fn release(&mut self) {
+        self.bpf_mut().clear();
+        self.user_mut().clear();
+        drop(self.take_prepared());
+        self.0.nnp_on_commit = false;
+    }
+}
+
+/// Landlock's part of a credential security blob (`struct
+/// landlock_cred_blob`).
+///
+/// # Invariants
+///
+/// `exec` satisfies the invariants of [`Pending`], and `sec.domain` is null or
+/// points to a domain on which the credential owns a reference.
+#[repr(transparent)]
+struct CredBlob(bindings::landlock_cred_blob);
+
+impl CredBlob {
+    /// Returns the blob of `cred`, for reading.
+    ///
+    /// # Safety
+    ///
+    /// `cred` must be a valid credential that outlives `'a`.
+    unsafe fn of<'a>(cred: *const bindings::cred) -> &'a CredBlob {
+        // SAFETY: The caller guarantees that `cred` is valid; Landlock's blob
+        // is part of it and `CredBlob` is a transparent wrapper.
+        unsafe { &*bindings::landlock_exec_cred_blob(cred).cast::<CredBlob>() }
+    }
+
+    /// Returns the blob of `cred`, for writing.
+    ///
+    /// # Safety
+    ///
+    /// `cred` must be a valid credential that outlives `'a` and that nobody
+    /// else reads or writes during `'a`: one being prepared and not yet
+    /// committed, or one being freed.
+    unsafe fn of_mut<'a>(cred: *mut bindings::cred) -> &'a mut CredBlob {
+        // SAFETY: As for `of()`, and the caller guarantees exclusive access.
+        unsafe { &mut *bindings::landlock_exec_cred_blob(cred).cast::<CredBlob>() }
+    }
+
+    fn pending(&self) -> &Pending {
+        // SAFETY: `Pending` is a transparent wrapper, and the field satisfies
+        // its invariants by the type invariants.
+        unsafe { &*ptr::from_ref(&self.0.exec).cast() }
+    }
+
+    fn pending_mut(&mut self) -> &mut Pending {
+        // SAFETY: As for `pending()`, with exclusive access.
+        unsafe { &mut *ptr::from_mut(&mut self.0.exec).cast() }
+    }
+
+    /// Returns a new reference on the enforced domain, if any.
+    fn domain(&self) -> Option<ARef<Domain>> {
+        // `sec` is packed: read the field by value, never by reference.
+        let ptr = self.0.sec.domain;
+        // SAFETY: By the type invariants, the credential owns a reference on
+        // this domain, which thus lives at least as long as `&self`.
+        unsafe { Domain::get(ptr) }
+    }
+
+    #[cfg(CONFIG_SECURITY_LANDLOCK_LOG)]
+    fn log_subdomains_off(&self) -> bool {
+        self.0.sec.log_subdomains_off() != 0
+    }
+
+    #[cfg(not(CONFIG_SECURITY_LANDLOCK_LOG))]
+    fn log_subdomains_off(&self) -> bool {
+        false
+    }
+
+    /// Enforces `domain` in place of the current domain, which is released,
+    /// and marks the new layers as enforced by the current execution.
+    fn install(&mut self, domain: ARef<Domain>, log_subdomains_off: bool) {
+        let new_layers = domain.num_layers();
+        let old = self.0.sec.domain;
+        // INVARIANT: The credential takes over the reference owned by
+        // `domain`, and gives up its reference on `old`, released below.
+        self.0.sec.domain = ARef::into_raw(domain).as_ptr().cast();
+        // SAFETY: The credential owned a reference on a non-null `old`.
+        let old = NonNull::new(old).map(|p| unsafe { ARef::from_raw(p.cast::<Domain>()) });
+        let old_layers = old.as_ref().map_or(0, |d| d.num_layers());
+        drop(old);
+
+        #[cfg(CONFIG_SECURITY_LANDLOCK_LOG)]
+        {
+            let domain_exec = self.0.sec.domain_exec;
+            self.0.sec.domain_exec = domain_exec | exec_layer_bits(old_layers, new_layers);
+            self.0.sec.set_log_subdomains_off(log_subdomains_off.into());
+        }
+        #[cfg(not(CONFIG_SECURITY_LANDLOCK_LOG))]
+        let _ = (old_layers, new_layers, log_subdomains_off);
+    }
+}
+
+/// Bit mask of the layers `old_layers..new_layers`, for
+/// `landlock_cred_security.domain_exec`.
+fn exec_layer_bits(old_layers: u32, new_layers: u32) -> u16 {
+    let mask = |n: u32| -> u16 { 1u16.checked_shl(n).map_or(u16::MAX, |b| b - 1) };
+    mask(new_layers) & !mask(old_layers)
+}
+
+/// Credentials being prepared for the current task, not yet committed.
+///
+/// # Invariants
+///
+/// `ptr` was returned by `prepare_creds()` and is owned by this object, which
+/// commits or aborts it.
+struct NewCred {
+    ptr: NonNull<bindings::cred>,
+}
+
+impl NewCred {
+    /// Copies the current task's credentials.
+    fn prepare() -> Result<Self> {
+        // SAFETY: Always safe to call from task context.
+        let ptr = NonNull::new(unsafe { bindings::prepare_creds() }).ok_or(ENOMEM)?;
+        // INVARIANT: `ptr` comes from `prepare_creds()`.
+        Ok(Self { ptr })
+    }
+
+    fn blob(&mut self) -> &mut CredBlob {
+        // SAFETY: By the type invariants, nobody else has access to these
+        // credentials until they are committed.
+        unsafe { CredBlob::of_mut(self.ptr.as_ptr()) }
+    }
+
+    /// Installs these credentials on the current task.
+    fn commit(self) {
+        let ptr = self.ptr.as_ptr();
+        core::mem::forget(self);
+        // SAFETY: By the type invariants, `ptr` comes from `prepare_creds()`
+        // and is owned here; `commit_creds()` takes it over (and cannot fail).
+        unsafe { bindings::commit_creds(ptr) };
+    }
+}
+
+impl Drop for NewCred {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariants, the credentials were neither
+        // committed nor aborted yet.
+        unsafe { bindings::abort_creds(self.ptr.as_ptr()) };
+    }
+}
+
+/// What a `landlock_restrict_self(2)` call with `ON_EXEC` asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Request {
+    /// Arm the ruleset of this file descriptor.
+    Arm(i32),
+    /// Disarm.
+    Clear,
+}
+
+/// Validates the flag combination of an `ON_EXEC` call.  The flags are
+/// already known to be valid individually.
+fn parse_request(ruleset_fd: i32, flags: u32) -> Result<Request> {
+    if flags & ON_EXEC == 0 || flags & TSYNC != 0 {
+        return Err(EINVAL);
+    }
+    if ruleset_fd == -1 {
+        // Only a plain disarm: no domain will be created, so no other flag
+        // has a meaning.
+        if flags != ON_EXEC {
+            return Err(EINVAL);
+        }
+        return Ok(Request::Clear);
+    }
+    Ok(Request::Arm(ruleset_fd))
+}
+
+/// Whether the current task may arm (or disarm) a ruleset.
+///
+/// As for an immediate enforcement, and for the same reason (an unprivileged
+/// task must not change how a privileged program it executes behaves), the
+/// task must run with no_new_privs or have `CAP_SYS_ADMIN` in its namespace,
+/// unless it asks for no_new_privs with `LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS`.
+fn may_arm(flags: u32) -> bool {
+    flags & NO_NEW_PRIVS != 0
+        // SAFETY: Only reads the current task's state.
+        || unsafe { bindings::landlock_exec_current_no_new_privs() }
+        // SAFETY: Only reads the current task's credentials.
+        || unsafe { bindings::landlock_exec_current_sys_admin() }
+}
+
+fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
+    let request = parse_request(ruleset_fd, flags)?;
+    if !may_arm(flags) {
+        return Err(EPERM);
+    }
+    let ruleset = match request {
+        Request::Arm(fd) => Some(Ruleset::from_fd(fd)?),
+        Request::Clear => None,
+    };
+    let mut new = NewCred::prepare()?;
+    let old = new.blob().pending_mut().user_mut().replace(ruleset, flags);
+    // Past the last point of failure: sets no_new_privs if and only if the
+    // call succeeds, as for an immediate enforcement.
+    if flags & NO_NEW_PRIVS != 0 {
+        // SAFETY: Only sets a flag of the current task.
+        unsafe { bindings::landlock_exec_current_set_no_new_privs() };
+    }
+    new.commit();
+    drop(old);
+    Ok(())
+}
+
+/// Arms a ruleset for the next execution: `landlock_restrict_self(2)` with
+/// `LANDLOCK_RESTRICT_SELF_ON_EXEC`.
+///
+/// Returns 0, or `-EINVAL` (`TSYNC`, or `ruleset_fd` is -1 with another flag
+/// than `ON_EXEC`), `-EPERM` (see [`may_arm`], or `ruleset_fd` is not
+/// readable), `-EBADF`, `-EBADFD` or `-ENOMEM`.  On error, nothing changes.
+///
+/// # Safety
+///
+/// Must be called from the `landlock_restrict_self(2)` system call, after its
+/// flags have been checked against the known ones.
+#[export]
+pub unsafe extern "C" fn landlock_exec_restrict_self(ruleset_fd: c_int, flags: u32) -> c_int {
+    from_result(|| restrict_self(ruleset_fd, flags).map(|()| 0))
+}
+
+/// `cred_prepare` and `cred_transfer` hooks: `new` inherits the slots of
+/// `old`.
+///
+/// # Safety
+///
+/// `old` must be a valid credential, and `new` a credential being set up by
+/// the caller, with an all-zero Landlock exec state or a valid one.
+#[export]
+pub unsafe extern "C" fn landlock_exec_cred_transfer(
+    new: *mut bindings::cred,
+    old: *const bindings::cred,
+) {
+    // SAFETY: The caller guarantees that `old` is valid.
+    let old = unsafe { CredBlob::of(old) };
+    // SAFETY: The caller guarantees that `new` is valid and only accessed by
+    // itself (and us) while being set up.
+    let new = unsafe { CredBlob::of_mut(new) };
+    new.pending_mut().inherit(old.pending());
+}
+
+/// `cred_free` hook: releases the slots and any prepared domain.
+///
+/// May be called from an RCU callback: every release is deferred.
+///
+/// # Safety
+///
+/// `cred` must be a valid credential being freed.
+#[export]
+pub unsafe extern "C" fn landlock_exec_cred_free(cred: *mut bindings::cred) {
+    // SAFETY: The caller guarantees that `cred` is valid, and nobody else uses
+    // a credential being freed.
+    unsafe { CredBlob::of_mut(cred) }.pending_mut().release();
+}
+
+/// Builds the domain to enforce at the point of no return: the existing
+/// domain, then the BPF layer, then the user space layer.
+fn prepare_exec(blob: &mut CredBlob) -> Result {
+    if blob.pending().bpf().is_empty() && blob.pending().user().is_empty() {
+        return Ok(());
+    }
+    let mut domain = blob.domain();
+    let mut log_subdomains_off = blob.log_subdomains_off();
+    let pending = blob.pending();
+    for slot in [pending.bpf(), pending.user()] {
+        if let Some((ruleset, flags)) = slot.get() {
+            domain = Some(Domain::merge(
+                domain.as_deref(),
+                ruleset,
+                flags,
+                log_subdomains_off,
+            )?);
+            log_subdomains_off |= flags & LOG_SUBDOMAINS_OFF != 0;
+        }
+    }
+    if let Some(domain) = domain {
+        blob.pending_mut().set_prepared(domain, log_subdomains_off);
+    }
+    Ok(())
+}
+
+/// `bprm_creds_from_file` hook: the last step of an execution that can still
+/// fail it, where the armed rulesets are merged.
+///
+/// Returns 0, or `-ENOMEM` or `-E2BIG` which fail the execution, leaving the
+/// calling task unchanged (armed slots included).
+///
+/// # Safety
+///
+/// `bprm` must be a valid execution in progress, before its point of no
+/// return.
+#[export]
+pub unsafe extern "C" fn landlock_exec_bprm_creds_from_file(
+    bprm: *mut bindings::linux_binprm,
+    _file: *const bindings::file,
+) -> c_int {
+    // SAFETY: The caller guarantees that `bprm` is valid.  Its credentials are
+    // private to this execution (serialized by `cred_guard_mutex`) until they
+    // are committed.
+    let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
+    from_result(|| prepare_exec(blob).map(|()| 0))
+}
+
+/// `bprm_committing_creds` hook, past the point of no return: installs the
+/// prepared domain, consumes the slots and sets no_new_privs if asked by a BPF
+/// program.  Cannot fail.
+///
+/// # Safety
+///
+/// `bprm` must be a valid execution past its point of no return, whose
+/// credentials are about to be committed.
+#[export]
+pub unsafe extern "C" fn landlock_exec_bprm_committing_creds(bprm: *const bindings::linux_binprm) {
+    // SAFETY: The caller guarantees that `bprm` is valid, and its credentials
+    // are still private to this execution.
+    let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
+    let pending = blob.pending_mut();
+    let prepared = pending.take_prepared();
+    let nnp = pending.0.nnp_on_commit;
+    pending.release();
+    if let Some((domain, log_subdomains_off)) = prepared {
+        blob.install(domain, log_subdomains_off);
+    }
+    if nnp {
+        // SAFETY: Only sets a flag of the current task, which is executing.
+        unsafe { bindings::landlock_exec_current_set_no_new_privs() };
+    }
+}
 
 /// Initializes exec-time enforcement.
 ///
@@ -22,8 +615,93 @@ pub unsafe extern "C" fn landlock_exec_init() {
 #[cfg(CONFIG_SECURITY_LANDLOCK_KUNIT_TEST)]
 #[kunit_tests(landlock_exec)]
 mod tests {
+    use super::*;
+
+    /// Creates a ruleset handling file reads.
+    fn new_ruleset() -> ARef<Ruleset> {
+        // SAFETY: Always safe to call; returns an owned ruleset or an error.
+        let ptr = unsafe {
+            bindings::landlock_create_ruleset(bindings::LANDLOCK_ACCESS_FS_READ_FILE as _, 0, 0)
+        };
+        let ptr = from_err_ptr(ptr).expect("ruleset allocation");
+        // SAFETY: `landlock_create_ruleset()` returned an owned reference.
+        unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) }
+    }
+
+    fn usage(ruleset: &Ruleset) -> i32 {
+        // SAFETY: `ruleset` is live; a racy read of the counter is fine in a
+        // single-threaded test.
+        unsafe { ptr::read_volatile(ptr::addr_of!((*ruleset.as_ptr()).usage.refs.counter)) }
+    }
+
+    fn empty_pending() -> Pending {
+        // INVARIANT: All-zero is the empty state.
+        // SAFETY: `landlock_exec_pending` is plain data: all-zero is valid.
+        Pending(unsafe { core::mem::zeroed() })
+    }
+
     #[test]
-    fn log_prefix_is_nul_terminated() {
-        assert_eq!(super::__LOG_PREFIX.last(), Some(&0));
+    fn replace_releases_the_previous_ruleset() {
+        let (a, b) = (new_ruleset(), new_ruleset());
+        let mut slot = empty_pending();
+        drop(slot.user_mut().replace(Some(a.clone()), ON_EXEC));
+        assert_eq!(usage(&a), 2);
+        let old = slot.user_mut().replace(Some(b.clone()), ON_EXEC | NO_NEW_PRIVS);
+        assert!(old.is_some());
+        drop(old);
+        assert_eq!(usage(&a), 1);
+        assert_eq!(usage(&b), 2);
+        assert_eq!(slot.user().get().map(|(_, f)| f), Some(ON_EXEC | NO_NEW_PRIVS));
+        slot.release();
+        assert_eq!(usage(&b), 1);
+        assert!(slot.user().is_empty());
+    }
+
+    #[test]
+    fn clear_empties_the_slot() {
+        let a = new_ruleset();
+        let mut slot = empty_pending();
+        drop(slot.user_mut().replace(Some(a.clone()), ON_EXEC));
+        slot.user_mut().clear();
+        assert!(slot.user().is_empty());
+        assert_eq!(slot.user().get().map(|(_, f)| f), None);
+        assert_eq!(usage(&a), 1);
+    }
+
+    #[test]
+    fn inherit_takes_new_references() {
+        let (a, b) = (new_ruleset(), new_ruleset());
+        let mut parent = empty_pending();
+        drop(parent.user_mut().replace(Some(a.clone()), ON_EXEC));
+        drop(parent.bpf_mut().replace(Some(b.clone()), 0));
+        let mut child = empty_pending();
+        child.inherit(&parent);
+        assert_eq!(usage(&a), 3);
+        assert_eq!(usage(&b), 3);
+        let inherited = child.user().get().map(|(r, _)| r.as_ptr());
+        assert_eq!(inherited, Some(a.as_ptr()));
+        parent.release();
+        child.release();
+        assert_eq!(usage(&a), 1);
+        assert_eq!(usage(&b), 1);
+    }
+
+    #[test]
+    fn requests_are_validated() {
+        assert_eq!(parse_request(3, ON_EXEC), Ok(Request::Arm(3)));
+        assert_eq!(parse_request(-1, ON_EXEC), Ok(Request::Clear));
+        assert_eq!(parse_request(3, ON_EXEC | TSYNC), Err(EINVAL));
+        assert_eq!(parse_request(-1, ON_EXEC | NO_NEW_PRIVS), Err(EINVAL));
+        assert_eq!(parse_request(-1, ON_EXEC | LOG_SUBDOMAINS_OFF), Err(EINVAL));
+        assert_eq!(parse_request(3, NO_NEW_PRIVS), Err(EINVAL));
+    }
+
+    #[test]
+    fn exec_layer_bits_cover_new_layers() {
+        assert_eq!(exec_layer_bits(0, 1), 0b1);
+        assert_eq!(exec_layer_bits(1, 3), 0b110);
+        assert_eq!(exec_layer_bits(3, 3), 0);
+        assert_eq!(exec_layer_bits(14, 16), 0xc000);
+        assert_eq!(exec_layer_bits(0, 16), 0xffff);
     }
 }

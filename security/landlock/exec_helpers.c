@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Landlock - Exec-time enforcement, C helpers
+ *
+ * Wrappers around the Landlock internals (inline functions, locking and
+ * tracing) that exec.rs needs.  The exec-time logic itself is in exec.rs .
+ */
+
+#include <linux/bug.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <uapi/linux/landlock.h>
+
+#include "cred.h"
+#include "domain.h"
+#include "exec.h"
+#include "ruleset.h"
+
+#include <trace/events/landlock.h>
+
+/**
+ * landlock_exec_cred_blob - Get Landlock's blob of a credential
+ *
+ * @cred: Credential.
+ *
+ * Return: The Landlock part of @cred's security blob.
+ */
+struct landlock_cred_blob *landlock_exec_cred_blob(const struct cred *cred)
+{
+	return landlock_cred_blob(cred);
+}
+
+/**
+ * landlock_exec_get_ruleset_from_fd - Get a ruleset to arm
+ *
+ * @fd: File descriptor of the calling thread.
+ *
+ * Return: An owned ruleset, or an ERR_PTR() as landlock_get_ruleset_from_fd().
+ * The file descriptor must be readable, as for landlock_restrict_self(2).
+ */
+struct landlock_ruleset *landlock_exec_get_ruleset_from_fd(const int fd)
+{
+	return landlock_get_ruleset_from_fd(fd, FMODE_CAN_READ);
+}
+
+/**
+ * landlock_exec_get_ruleset - Take a reference on a ruleset
+ *
+ * @ruleset: Ruleset on which the caller already holds a reference.
+ */
+void landlock_exec_get_ruleset(struct landlock_ruleset *const ruleset)
+{
+	landlock_get_ruleset(ruleset);
+}
+
+/**
+ * landlock_exec_get_domain - Take a reference on a domain
+ *
+ * @domain: Domain on which the caller already holds a reference.
+ */
+void landlock_exec_get_domain(struct landlock_domain *const domain)
+{
+	landlock_get_domain(domain);
+}
+
+/**
+ * landlock_exec_domain_num_layers - Get the number of layers of a domain
+ *
+ * @domain: Domain.
+ *
+ * Return: The number of layers of @domain.
+ */
+u32 landlock_exec_domain_num_layers(const struct landlock_domain *const domain)
+{
+	return domain->num_layers;
+}
+
+/**
+ * landlock_exec_merge - Stack a ruleset on a domain
+ *
+ * @parent: Domain to stack on, or NULL.
+ * @ruleset: Ruleset making the new layer.
+ * @flags: The LANDLOCK_RESTRICT_SELF_* flags the ruleset was armed with; the
+ *         logging ones configure the new layer.
+ * @log_subdomains_off: Whether logging is disabled for new layers, as
+ *                      &landlock_cred_security.log_subdomains_off .
+ *
+ * Does what landlock_restrict_self(2) does to build a new domain, as a step
+ * that can fail: takes @ruleset's lock, merges, emits the domain creation
+ * trace event, and configures the logging of the new layer.  Must be called
+ * from a context that can sleep.
+ *
+ * Return: The new domain, holding a reference, or ERR_PTR(-ENOMEM), or
+ * ERR_PTR(-E2BIG) if @parent already has the maximum number of layers.
+ */
+struct landlock_domain *landlock_exec_merge(struct landlock_domain *const parent,
+					    struct landlock_ruleset *const ruleset,
+					    const u32 flags,
+					    const bool log_subdomains_off)
+{
+	struct landlock_domain *new_dom;
+	bool __maybe_unused log_same_exec, log_new_exec;
+
+	mutex_lock(&ruleset->lock);
+	new_dom = landlock_merge_ruleset(parent, ruleset);
+	if (!IS_ERR(new_dom))
+		trace_landlock_create_domain(new_dom, ruleset);
+	mutex_unlock(&ruleset->lock);
+	if (IS_ERR(new_dom))
+		return new_dom;
+
+#ifdef CONFIG_SECURITY_LANDLOCK_LOG
+	log_same_exec = !(flags & LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF);
+	log_new_exec = !!(flags & LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON);
+	new_dom->hierarchy->log_same_exec = log_same_exec;
+	new_dom->hierarchy->log_new_exec = log_new_exec;
+	if ((!log_same_exec && !log_new_exec) || log_subdomains_off)
+		new_dom->hierarchy->log_status = LANDLOCK_LOG_DISABLED;
+	else
+		new_dom->hierarchy->log_status = LANDLOCK_LOG_PENDING;
+#endif /* CONFIG_SECURITY_LANDLOCK_LOG */
+
+	return new_dom;
+}
+
+/**
+ * landlock_exec_current_no_new_privs - Check no_new_privs of current
+ *
+ * Return: True if the current task runs with no_new_privs.
+ */
+bool landlock_exec_current_no_new_privs(void)
+{
+	return task_no_new_privs(current);
+}
+
+/**
+ * landlock_exec_current_sys_admin - Check CAP_SYS_ADMIN of current
+ *
+ * Return: True if the current task has %CAP_SYS_ADMIN in its user namespace
+ * (without audit, as landlock_restrict_self(2)).
+ */
+bool landlock_exec_current_sys_admin(void)
+{
+	return ns_capable_noaudit(current_user_ns(), CAP_SYS_ADMIN);
+}
+
+/**
+ * landlock_exec_current_set_no_new_privs - Set no_new_privs on current
+ */
+void landlock_exec_current_set_no_new_privs(void)
+{
+	task_set_no_new_privs(current);
+}
