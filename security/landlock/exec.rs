@@ -646,12 +646,17 @@ mod tests {
         let mut slot = empty_pending();
         drop(slot.user_mut().replace(Some(a.clone()), ON_EXEC));
         assert_eq!(usage(&a), 2);
-        let old = slot.user_mut().replace(Some(b.clone()), ON_EXEC | NO_NEW_PRIVS);
+        let old = slot
+            .user_mut()
+            .replace(Some(b.clone()), ON_EXEC | NO_NEW_PRIVS);
         assert!(old.is_some());
         drop(old);
         assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 2);
-        assert_eq!(slot.user().get().map(|(_, f)| f), Some(ON_EXEC | NO_NEW_PRIVS));
+        assert_eq!(
+            slot.user().get().map(|(_, f)| f),
+            Some(ON_EXEC | NO_NEW_PRIVS)
+        );
         slot.release();
         assert_eq!(usage(&b), 1);
         assert!(slot.user().is_empty());

@@ -46,7 +46,7 @@ rc=$?
 [ $rc = 5 ]
 result $? "relative_path_and_alias" "rc=$rc output: $out"
 
-out=$("$vm_run" --timeout 30 -- sleep 600 2>&1)
+out=$("$vm_run" --timeout 10 -- sleep 600 2>&1)
 rc=$?
 [ $rc = 124 ] && grep -q TIMEOUT <<<"$out"
 result $? "timeout_is_reported" "rc=$rc output: $out"

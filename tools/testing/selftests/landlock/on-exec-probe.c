@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helper for the Landlock exec-time enforcement tests (on_exec_test.c).
+ *
+ * Runs each operation given as argument and prints one "<op>=<result>" line
+ * per operation on stdout, where the result is "ok" or an errno name:
+ *
+ *   read:PATH     open(2) PATH read-only
+ *   bind:PORT     bind(2) a TCP socket to 127.0.0.1:PORT
+ *   layers        number of stacked Landlock layers (counted by stacking
+ *                 layers in a child process until E2BIG)
+ *   nnp           no_new_privs of this process (0 or 1)
+ *   euid          effective UID
+ *   exec-layers   number of layers of this program executed again (shows
+ *                 whether an armed ruleset is still pending)
+ */
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_LAYERS 16
+
+static const char *result(const int err)
+{
+	static char buf[32];
+
+	switch (err) {
+	case 0:
+		return "ok";
+	case EACCES:
+		return "EACCES";
+	case EPERM:
+		return "EPERM";
+	case ENOENT:
+		return "ENOENT";
+	case E2BIG:
+		return "E2BIG";
+	default:
+		snprintf(buf, sizeof(buf), "errno%d", err);
+		return buf;
+	}
+}
+
+static int op_read(const char *const path)
+{
+	const int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int op_bind(const char *const port)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_port = htons(atoi(port)),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* Returns the number of layers, or -1 on unexpected error. */
+static int count_layers(void)
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_DIR,
+	};
+	int status, added = 0;
+	pid_t child;
+
+	child = fork();
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(255);
+		for (;;) {
+			const int fd = syscall(__NR_landlock_create_ruleset,
+					       &attr, sizeof(attr), 0);
+			int err;
+
+			if (fd < 0)
+				_exit(255);
+			err = syscall(__NR_landlock_restrict_self, fd, 0);
+			close(fd);
+			if (err)
+				_exit(errno == E2BIG ? added : 255);
+			added++;
+		}
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) > MAX_LAYERS)
+		return -1;
+	return MAX_LAYERS - WEXITSTATUS(status);
+}
+
+static int exec_layers(void)
+{
+	char buf[64] = {};
+	int pipefd[2], status;
+	ssize_t len;
+	pid_t child;
+
+	if (pipe(pipefd))
+		return -1;
+	child = fork();
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		execl("/proc/self/exe", "on-exec-probe", "layers", NULL);
+		_exit(255);
+	}
+	close(pipefd[1]);
+	len = read(pipefd[0], buf, sizeof(buf) - 1);
+	close(pipefd[0]);
+	if (waitpid(child, &status, 0) != child || len <= 0 ||
+	    strncmp(buf, "layers=", 7))
+		return -1;
+	return atoi(buf + 7);
+}
+
+int main(int argc, char *argv[])
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *const op = argv[i];
+
+		if (!strncmp(op, "read:", 5))
+			printf("%s=%s\n", op, result(op_read(op + 5)));
+		else if (!strncmp(op, "bind:", 5))
+			printf("%s=%s\n", op, result(op_bind(op + 5)));
+		else if (!strcmp(op, "layers"))
+			printf("layers=%d\n", count_layers());
+		else if (!strcmp(op, "exec-layers"))
+			printf("exec-layers=%d\n", exec_layers());
+		else if (!strcmp(op, "nnp"))
+			printf("nnp=%d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+		else if (!strcmp(op, "euid"))
+			printf("euid=%d\n", geteuid());
+		else {
+			fprintf(stderr, "on-exec-probe: unknown operation %s\n",
+				op);
+			return 2;
+		}
+		fflush(stdout);
+	}
+	return 0;
+}

@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Landlock tests - Exec-time enforcement (LANDLOCK_RESTRICT_SELF_ON_EXEC)
+ *
+ * The effect of an armed ruleset is observed in the executed program with the
+ * on-exec-probe helper, which reports file and network access results, its
+ * number of Landlock layers, no_new_privs and its effective UID.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#ifndef LANDLOCK_RESTRICT_SELF_ON_EXEC
+#define LANDLOCK_RESTRICT_SELF_ON_EXEC (1U << 5)
+#endif
+
+#define ON_EXEC LANDLOCK_RESTRICT_SELF_ON_EXEC
+#define NNP LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS
+
+static const char probe[] = "./on-exec-probe";
+static const char dir_a[] = "tmp_on_exec/a";
+static const char dir_b[] = "tmp_on_exec/b";
+static const char dir_c[] = "tmp_on_exec/c";
+static const char file_a[] = "tmp_on_exec/a/f";
+static const char file_b[] = "tmp_on_exec/b/f";
+static const char file_c[] = "tmp_on_exec/c/f";
+
+/* Ruleset handling LANDLOCK_ACCESS_FS_READ_FILE, allowing it beneath dirs. */
+static int create_read_ruleset(struct __test_metadata *const _metadata,
+			       const char *const dirs[])
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	int ruleset_fd;
+
+	ruleset_fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	ASSERT_LE(0, ruleset_fd);
+	for (; dirs && *dirs; dirs++) {
+		struct landlock_path_beneath_attr path_beneath = {
+			.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+		};
+
+		path_beneath.parent_fd = open(*dirs, O_PATH | O_CLOEXEC);
+		ASSERT_LE(0, path_beneath.parent_fd);
+		ASSERT_EQ(0, landlock_add_rule(ruleset_fd,
+					       LANDLOCK_RULE_PATH_BENEATH,
+					       &path_beneath, 0));
+		close(path_beneath.parent_fd);
+	}
+	return ruleset_fd;
+}
+
+static void arm(struct __test_metadata *const _metadata,
+		const char *const dirs[], const __u32 flags)
+{
+	const int ruleset_fd = create_read_ruleset(_metadata, dirs);
+
+	ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC | flags));
+	ASSERT_EQ(0, close(ruleset_fd));
+}
+
+static void enforce_now(struct __test_metadata *const _metadata,
+			const char *const dirs[])
+{
+	const int ruleset_fd = create_read_ruleset(_metadata, dirs);
+
+	ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, 0));
+	ASSERT_EQ(0, close(ruleset_fd));
+}
+
+/*
+ * Executes the probe (or @path) with @ops in a child, and stores its output
+ * in @out.  Returns the exit status of the child.
+ */
+static int run_path(struct __test_metadata *const _metadata,
+		    const char *const path, const char *const ops[],
+		    char *const out, const size_t size)
+{
+	const char *argv[16] = { "on-exec-probe" };
+	int pipefd[2], status, i;
+	size_t len = 0;
+	ssize_t n;
+	pid_t child;
+
+	for (i = 0; ops[i] && i < 14; i++)
+		argv[i + 1] = ops[i];
+	EXPECT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	child = fork();
+	EXPECT_LE(0, child);
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len < size - 1 &&
+	       (n = read(pipefd[0], out + len, size - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pipefd[0]);
+	EXPECT_EQ(child, waitpid(child, &status, 0));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void run_probe(struct __test_metadata *const _metadata,
+		      const char *const ops[], char *const out,
+		      const size_t size)
+{
+	EXPECT_EQ(0, run_path(_metadata, probe, ops, out, size))
+	{
+		TH_LOG("probe output: %s", out);
+	}
+}
+
+#define EXPECT_OUTPUT(out, line)                                \
+	EXPECT_NE(NULL, strstr(out, line "\n"))                 \
+	{                                                       \
+		TH_LOG("expected \"%s\" in:\n%s", line, out); \
+	}
+
+static bool can_read(const char *const path)
+{
+	const int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+FIXTURE(on_exec)
+{
+	char out[1024];
+};
+
+FIXTURE_SETUP(on_exec)
+{
+	const char *const files[] = { file_a, file_b, file_c, NULL };
+	const char *const *f;
+
+	disable_caps(_metadata);
+	set_cap(_metadata, CAP_DAC_OVERRIDE);
+	mkdir("tmp_on_exec", 0700);
+	mkdir(dir_a, 0700);
+	mkdir(dir_b, 0700);
+	mkdir(dir_c, 0700);
+	for (f = files; *f; f++) {
+		const int fd = open(*f, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+
+		ASSERT_LE(0, fd);
+		close(fd);
+	}
+	clear_cap(_metadata, CAP_DAC_OVERRIDE);
+}
+
+FIXTURE_TEARDOWN_PARENT(on_exec)
+{
+	unlink("tmp_on_exec/suid-probe");
+	unlink("tmp_on_exec/a/garbage");
+	unlink(file_a);
+	unlink(file_b);
+	unlink(file_c);
+	rmdir(dir_a);
+	rmdir(dir_b);
+	rmdir(dir_c);
+	rmdir("tmp_on_exec");
+}
+
+/* The caller is not restricted, the executed program is. */
+TEST_F(on_exec, restricts_only_after_exec)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
+				    "layers", NULL };
+
+	arm(_metadata, allowed, NNP);
+	EXPECT_TRUE(can_read(file_a));
+	EXPECT_TRUE(can_read(file_b));
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/a/f=ok");
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+	EXPECT_OUTPUT(self->out, "layers=1");
+
+	/* Still not restricted after the child's execution. */
+	EXPECT_TRUE(can_read(file_b));
+}
+
+/* Network rules are enforced after exec too. */
+TEST_F(on_exec, network_restricted_after_exec)
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP,
+	};
+	const struct landlock_net_port_attr port = {
+		.allowed_access = LANDLOCK_ACCESS_NET_BIND_TCP,
+		.port = 4242,
+	};
+	const char *const ops[] = { "bind:4242", "bind:4343", NULL };
+	int ruleset_fd;
+
+	ruleset_fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	ASSERT_LE(0, ruleset_fd);
+	ASSERT_EQ(0, landlock_add_rule(ruleset_fd, LANDLOCK_RULE_NET_PORT,
+				       &port, 0));
+	ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC | NNP));
+	close(ruleset_fd);
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "bind:4242=ok");
+	EXPECT_OUTPUT(self->out, "bind:4343=EACCES");
+}
+
+/* A new call replaces the armed ruleset. */
+TEST_F(on_exec, replace)
+{
+	const char *const first[] = { dir_a, NULL };
+	const char *const second[] = { dir_b, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
+				    "layers", NULL };
+
+	arm(_metadata, first, NNP);
+	arm(_metadata, second, 0);
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/a/f=EACCES");
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=ok");
+	EXPECT_OUTPUT(self->out, "layers=1");
+}
+
+/* A ruleset_fd of -1 disarms. */
+TEST_F(on_exec, clear)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", "layers", NULL };
+
+	arm(_metadata, allowed, NNP);
+	ASSERT_EQ(0, landlock_restrict_self(-1, ON_EXEC));
+	/* Disarming an empty slot is fine too. */
+	ASSERT_EQ(0, landlock_restrict_self(-1, ON_EXEC));
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=ok");
+	EXPECT_OUTPUT(self->out, "layers=0");
+}
+
+/* Children inherit the armed ruleset; their execution does not consume it. */
+TEST_F(on_exec, fork_inherits)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", "layers", NULL };
+	pid_t child;
+	int status;
+
+	arm(_metadata, allowed, NNP);
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		/* The child is not restricted either, until it executes. */
+		if (!can_read(file_b))
+			_exit(1);
+		run_probe(_metadata, ops, self->out, sizeof(self->out));
+		_exit(strstr(self->out, "read:tmp_on_exec/b/f=EACCES\n") &&
+				      strstr(self->out, "layers=1\n") ?
+			      0 :
+			      2);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+	EXPECT_OUTPUT(self->out, "layers=1");
+}
+
+/* The execution consumes the armed ruleset: the next one adds no layer. */
+TEST_F(on_exec, consumed_by_exec)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "layers", "exec-layers", NULL };
+
+	arm(_metadata, allowed, NNP);
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "layers=1");
+	EXPECT_OUTPUT(self->out, "exec-layers=1");
+}
+
+/* Rules added to the ruleset after arming are enforced (merge at exec). */
+TEST_F(on_exec, merged_at_exec)
+{
+	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
+				    NULL };
+	struct landlock_path_beneath_attr path_beneath = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	const int ruleset_fd = create_read_ruleset(_metadata, NULL);
+
+	ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC | NNP));
+	path_beneath.parent_fd = open(dir_a, O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, path_beneath.parent_fd);
+	ASSERT_EQ(0, landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH,
+				       &path_beneath, 0));
+	close(path_beneath.parent_fd);
+	close(ruleset_fd);
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/a/f=ok");
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+}
+
+/*
+ * Failed executions leave the armed ruleset (and everything else) intact:
+ * ENOENT, ENOEXEC, E2BIG.
+ */
+TEST_F(on_exec, failed_exec_keeps_slot)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", "layers", "nnp",
+				    NULL };
+	char *const noargv[] = { "x", NULL };
+	const size_t big_len = 256 * 1024;
+	char *big_argv[] = { "x", NULL, NULL };
+	int fd;
+
+	/* Armed as CAP_SYS_ADMIN, without no_new_privs. */
+	set_cap(_metadata, CAP_SYS_ADMIN);
+	arm(_metadata, allowed, 0);
+	clear_cap(_metadata, CAP_SYS_ADMIN);
+
+	EXPECT_EQ(-1, execve("tmp_on_exec/does-not-exist", noargv, NULL));
+	EXPECT_EQ(ENOENT, errno);
+
+	/* An executable file that no binary format recognizes. */
+	set_cap(_metadata, CAP_DAC_OVERRIDE);
+	fd = open("tmp_on_exec/a/garbage", O_CREAT | O_WRONLY | O_CLOEXEC,
+		  0700);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4, write(fd, "\x01\x02\x03\x04", 4));
+	close(fd);
+	clear_cap(_metadata, CAP_DAC_OVERRIDE);
+	EXPECT_EQ(-1, execve("tmp_on_exec/a/garbage", noargv, NULL));
+	EXPECT_EQ(ENOEXEC, errno);
+	unlink("tmp_on_exec/a/garbage");
+
+	/* Arguments too long for a single string. */
+	big_argv[1] = malloc(big_len);
+	ASSERT_NE(NULL, big_argv[1]);
+	memset(big_argv[1], 'a', big_len - 1);
+	big_argv[1][big_len - 1] = '\0';
+	EXPECT_EQ(-1, execve(probe, big_argv, NULL));
+	EXPECT_EQ(E2BIG, errno);
+	free(big_argv[1]);
+
+	/* No side effect on the caller. */
+	EXPECT_TRUE(can_read(file_b));
+	EXPECT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+
+	/* The slot is still armed. */
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+	EXPECT_OUTPUT(self->out, "layers=1");
+	EXPECT_OUTPUT(self->out, "nnp=0");
+}
+
+/* An execution denied by an LSM (Landlock here) keeps the slot too. */
+TEST_F(on_exec, denied_exec_keeps_slot)
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE,
+	};
+	struct landlock_path_beneath_attr path_beneath = {
+		.allowed_access = LANDLOCK_ACCESS_FS_EXECUTE,
+	};
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", "layers", NULL };
+	char *const argv[] = { "true", NULL };
+	int ruleset_fd;
+
+	arm(_metadata, allowed, NNP);
+
+	/* Only the probe may be executed. */
+	ruleset_fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	ASSERT_LE(0, ruleset_fd);
+	path_beneath.parent_fd = open(probe, O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, path_beneath.parent_fd);
+	ASSERT_EQ(0, landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH,
+				       &path_beneath, 0));
+	close(path_beneath.parent_fd);
+	ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, 0));
+	close(ruleset_fd);
+
+	EXPECT_EQ(-1, execve("./true", argv, NULL));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_TRUE(can_read(file_b));
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+	/* The execution-only layer, then the armed one. */
+	EXPECT_OUTPUT(self->out, "layers=2");
+}
+
+/*
+ * An immediate restriction between arming and executing loses no layer: the
+ * existing domain (with the immediate layer) comes first, then the armed
+ * ruleset.
+ */
+TEST_F(on_exec, order_with_immediate_restriction)
+{
+	const char *const armed[] = { dir_a, dir_b, NULL };
+	const char *const immediate[] = { dir_a, dir_c, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
+				    "read:tmp_on_exec/c/f", "layers", NULL };
+
+	arm(_metadata, armed, NNP);
+	enforce_now(_metadata, immediate);
+	EXPECT_TRUE(can_read(file_a));
+	EXPECT_FALSE(can_read(file_b));
+	EXPECT_TRUE(can_read(file_c));
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/a/f=ok");
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/c/f=EACCES");
+	EXPECT_OUTPUT(self->out, "layers=2");
+}
+
+/* Without no_new_privs or CAP_SYS_ADMIN: EPERM, and nothing is stored. */
+TEST_F(on_exec, eperm_without_nnp_or_cap)
+{
+	const char *const ops[] = { "layers", NULL };
+	const int ruleset_fd = create_read_ruleset(_metadata, NULL);
+
+	drop_caps(_metadata);
+	ASSERT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, landlock_restrict_self(
+			      ruleset_fd,
+			      ON_EXEC | LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON));
+	EXPECT_EQ(EPERM, errno);
+	/* Disarming needs the same privilege. */
+	EXPECT_EQ(-1, landlock_restrict_self(-1, ON_EXEC));
+	EXPECT_EQ(EPERM, errno);
+	close(ruleset_fd);
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "layers=0");
+}
+
+/* LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS sets no_new_privs when arming. */
+TEST_F(on_exec, no_new_privs_flag)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", "nnp", NULL };
+
+	drop_caps(_metadata);
+	ASSERT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	arm(_metadata, allowed, NNP);
+	EXPECT_EQ(1, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	EXPECT_TRUE(can_read(file_b));
+
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+	EXPECT_OUTPUT(self->out, "nnp=1");
+}
+
+/* A failed call sets no no_new_privs. */
+TEST_F(on_exec, no_new_privs_only_on_success)
+{
+	drop_caps(_metadata);
+	EXPECT_EQ(-1, landlock_restrict_self(-2, ON_EXEC | NNP));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+}
+
+/* Flag combinations. */
+TEST_F(on_exec, invalid_flags)
+{
+	const int ruleset_fd = create_read_ruleset(_metadata, NULL);
+
+	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	EXPECT_EQ(-1, landlock_restrict_self(
+			      ruleset_fd,
+			      ON_EXEC | LANDLOCK_RESTRICT_SELF_TSYNC));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, landlock_restrict_self(
+			      -1, ON_EXEC | LANDLOCK_RESTRICT_SELF_TSYNC));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, landlock_restrict_self(-1, ON_EXEC | NNP));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, landlock_restrict_self(
+			      -1, ON_EXEC |
+					  LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC << 1));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Valid combinations. */
+	EXPECT_EQ(0, landlock_restrict_self(
+			     ruleset_fd,
+			     ON_EXEC | LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF |
+				     LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON |
+				     LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF |
+				     NNP));
+	close(ruleset_fd);
+}
+
+/* Bad file descriptors. */
+TEST_F(on_exec, bad_ruleset_fd)
+{
+	const int not_ruleset = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	EXPECT_EQ(-1, landlock_restrict_self(-2, ON_EXEC));
+	EXPECT_EQ(EBADF, errno);
+	ASSERT_LE(0, not_ruleset);
+	EXPECT_EQ(-1, landlock_restrict_self(not_ruleset, ON_EXEC));
+	EXPECT_EQ(EBADFD, errno);
+	close(not_ruleset);
+}
+
+static void stack_layers(struct __test_metadata *const _metadata, int n)
+{
+	for (; n > 0; n--)
+		enforce_now(_metadata, NULL);
+}
+
+/* The last layer that fits is enforced. */
+TEST_F(on_exec, max_layers)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", "layers", NULL };
+
+	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	stack_layers(_metadata, 15);
+	arm(_metadata, allowed, 0);
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+	EXPECT_OUTPUT(self->out, "layers=16");
+}
+
+/* One layer too many: the execution fails with E2BIG, the caller is fine. */
+TEST_F(on_exec, too_many_layers)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	char *const argv[] = { "on-exec-probe", "layers", NULL };
+
+	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	arm(_metadata, allowed, 0);
+	stack_layers(_metadata, 16);
+
+	EXPECT_EQ(-1, execve(probe, argv, NULL));
+	EXPECT_EQ(E2BIG, errno);
+	/* Still running, with its 16 layers (which handle no access here). */
+	EXPECT_TRUE(can_read(file_b));
+	EXPECT_EQ(-1, landlock_restrict_self(
+			      create_read_ruleset(_metadata, NULL), 0));
+	EXPECT_EQ(E2BIG, errno);
+
+	/* Disarmed, the execution succeeds. */
+	ASSERT_EQ(0, landlock_restrict_self(-1, ON_EXEC));
+	EXPECT_EQ(0, run_path(_metadata, probe, (const char *[]){ "layers", NULL },
+			      self->out, sizeof(self->out)));
+	EXPECT_OUTPUT(self->out, "layers=16");
+}
+
+/*
+ * A set-user-ID program executed with an armed ruleset and no_new_privs (as
+ * required from an unprivileged caller) does not gain privileges and is
+ * restricted.
+ */
+TEST_F(on_exec, setuid_exec)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "euid", "read:tmp_on_exec/b/f", NULL };
+	static const char suid_probe[] = "tmp_on_exec/suid-probe";
+	int src, dst;
+	char buf[4096];
+	ssize_t n;
+
+	/* Copies the probe as a set-user-ID-root program. */
+	set_cap(_metadata, CAP_DAC_OVERRIDE);
+	src = open(probe, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, src);
+	dst = open(suid_probe, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0755);
+	ASSERT_LE(0, dst);
+	while ((n = read(src, buf, sizeof(buf))) > 0)
+		ASSERT_EQ(n, write(dst, buf, n));
+	close(src);
+	close(dst);
+	ASSERT_EQ(0, chmod(suid_probe, 04755));
+	/* The directory must be reachable by an unprivileged user. */
+	ASSERT_EQ(0, chmod("tmp_on_exec", 0755));
+	ASSERT_EQ(0, chmod(dir_b, 0755));
+	ASSERT_EQ(0, chmod(file_b, 0644));
+	clear_cap(_metadata, CAP_DAC_OVERRIDE);
+
+	/* Without arming, the program gains privileges (as a baseline). */
+	set_cap(_metadata, CAP_SETUID);
+	ASSERT_EQ(0, setresuid(1000, 1000, 1000));
+	EXPECT_EQ(0, run_path(_metadata, suid_probe, ops, self->out,
+			      sizeof(self->out)));
+	EXPECT_OUTPUT(self->out, "euid=0");
+
+	arm(_metadata, allowed, NNP);
+	EXPECT_EQ(0, run_path(_metadata, suid_probe, ops, self->out,
+			      sizeof(self->out)));
+	EXPECT_OUTPUT(self->out, "euid=1000");
+	EXPECT_OUTPUT(self->out, "read:tmp_on_exec/b/f=EACCES");
+
+}
+
+TEST_HARNESS_MAIN
