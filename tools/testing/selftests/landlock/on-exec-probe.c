@@ -149,19 +149,19 @@ int main(int argc, char *argv[])
 	for (i = 1; i < argc; i++) {
 		const char *const op = argv[i];
 
-		if (!strncmp(op, "read:", 5))
+		if (!strncmp(op, "read:", 5)) {
 			printf("%s=%s\n", op, result(op_read(op + 5)));
-		else if (!strncmp(op, "bind:", 5))
+		} else if (!strncmp(op, "bind:", 5)) {
 			printf("%s=%s\n", op, result(op_bind(op + 5)));
-		else if (!strcmp(op, "layers"))
+		} else if (!strcmp(op, "layers")) {
 			printf("layers=%d\n", count_layers());
-		else if (!strcmp(op, "exec-layers"))
+		} else if (!strcmp(op, "exec-layers")) {
 			printf("exec-layers=%d\n", exec_layers());
-		else if (!strcmp(op, "nnp"))
+		} else if (!strcmp(op, "nnp")) {
 			printf("nnp=%d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
-		else if (!strcmp(op, "euid"))
+		} else if (!strcmp(op, "euid")) {
 			printf("euid=%d\n", geteuid());
-		else {
+		} else {
 			fprintf(stderr, "on-exec-probe: unknown operation %s\n",
 				op);
 			return 2;
