@@ -11,6 +11,7 @@
  *                 layers in a child process until E2BIG)
  *   nnp           no_new_privs of this process (0 or 1)
  *   euid          effective UID
+ *   abi           Landlock ABI version of the running kernel
  *   exec-layers   number of layers of this program executed again (shows
  *                 whether an armed ruleset is still pending)
  */
@@ -161,6 +162,10 @@ int main(int argc, char *argv[])
 			printf("nnp=%d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 		} else if (!strcmp(op, "euid")) {
 			printf("euid=%d\n", geteuid());
+		} else if (!strcmp(op, "abi")) {
+			printf("abi=%ld\n",
+			       syscall(__NR_landlock_create_ruleset, NULL, 0,
+				       LANDLOCK_CREATE_RULESET_VERSION));
 		} else {
 			fprintf(stderr, "on-exec-probe: unknown operation %s\n",
 				op);

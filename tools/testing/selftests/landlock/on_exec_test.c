@@ -346,7 +346,7 @@ TEST_F(on_exec, failed_exec_keeps_slot)
 				    NULL };
 	static char *const noargv[] = { "x", NULL };
 	const size_t big_len = 256 * 1024;
-	char *big_argv[] = { "x", NULL, NULL };
+	char *big_argv[3] = {};
 	int fd;
 
 	/* Armed as CAP_SYS_ADMIN, without no_new_privs. */
@@ -370,6 +370,7 @@ TEST_F(on_exec, failed_exec_keeps_slot)
 	unlink("tmp_on_exec/a/garbage");
 
 	/* Arguments too long for a single string. */
+	big_argv[0] = noargv[0];
 	big_argv[1] = malloc(big_len);
 	ASSERT_NE(NULL, big_argv[1]);
 	memset(big_argv[1], 'a', big_len - 1);
@@ -639,7 +640,6 @@ TEST_F(on_exec, setuid_exec)
 			      sizeof(self->out)));
 	expect_line(_metadata, self->out, "euid=1000");
 	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=EACCES");
-
 }
 
 TEST_HARNESS_MAIN

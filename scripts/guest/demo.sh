@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In-guest demonstration of Landlock exec-time enforcement (make run).
+# $1: directory holding samples/sandboxer and landlock/on-exec-probe.
+
+bin=$1
+sandboxer=$bin/samples/sandboxer
+step() { printf '\n### %s\n' "$*"; }
+show() { printf '$ %s\n' "$*"; "$@"; echo "(exit status $?)"; }
+
+step "Kernel $(uname -r), $(dmesg | grep -m1 'landlock: Exec-time')"
+"$bin/landlock/on-exec-probe" abi
+echo "top secret" >/tmp/secret
+chmod 0644 /tmp/secret
+export LL_FS_RO=/etc LL_FS_RW=/dev/null
+
+step "Without Landlock, the secret is readable"
+show /bin/busybox cat /tmp/secret
+
+step "Immediate enforcement: the sandboxer restricts itself, so it cannot even execute /bin/busybox (not in LL_FS_RO)"
+show "$sandboxer" /bin/busybox cat /tmp/secret
+
+step "Exec-time enforcement (LL_ON_EXEC=1): the sandboxer stays unrestricted and executes /bin/busybox, which starts restricted"
+LL_ON_EXEC=1 show "$sandboxer" /bin/busybox cat /tmp/secret
+
+step "Same, with /tmp allowed read-only"
+LL_ON_EXEC=1 LL_FS_RO=/etc:/tmp show "$sandboxer" /bin/busybox cat /tmp/secret
