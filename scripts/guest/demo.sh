@@ -5,7 +5,8 @@
 # $1: directory holding samples/sandboxer and landlock/on-exec-probe.
 
 bin=$1
-sandboxer=$bin/samples/sandboxer
+export PATH="$bin/samples:$PATH"
+sandboxer=sandboxer
 step() { printf '\n### %s\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; echo "(exit status $?)"; }
 
