@@ -100,6 +100,9 @@ int landlock_exec_bprm_creds_from_file(struct linux_binprm *bprm,
 
 void landlock_exec_bprm_committing_creds(const struct linux_binprm *bprm);
 
+int landlock_exec_restrict_binprm(struct linux_binprm *bprm,
+				  struct landlock_ruleset *ruleset, u32 flags);
+
 /* Implemented in C (exec_helpers.c), for exec.rs. */
 
 struct landlock_cred_blob *landlock_exec_cred_blob(const struct cred *cred);

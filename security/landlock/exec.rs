@@ -602,6 +602,53 @@ pub unsafe extern "C" fn landlock_exec_bprm_committing_creds(bprm: *const bindin
     }
 }
 
+/// Flags a BPF program may arm a ruleset with.
+const BPF_FLAGS: u32 = NO_NEW_PRIVS
+    | LOG_SUBDOMAINS_OFF
+    | bindings::LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF
+    | bindings::LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON;
+
+/// Arms `ruleset` in the BPF slot of an execution, replacing any ruleset
+/// armed there before for this execution.
+fn restrict_binprm(blob: &mut CredBlob, ruleset: &Ruleset, flags: u32) -> Result {
+    if flags & !BPF_FLAGS != 0 {
+        return Err(EINVAL);
+    }
+    let pending = blob.pending_mut();
+    let old = pending.bpf_mut().replace(Some(ARef::from(ruleset)), flags);
+    pending.0.nnp_on_commit = flags & NO_NEW_PRIVS != 0;
+    drop(old);
+    Ok(())
+}
+
+/// Arms `ruleset` for the execution `bprm`: the BPF side of
+/// `landlock_restrict_self(2)` with `LANDLOCK_RESTRICT_SELF_ON_EXEC`, called
+/// by the `bpf_landlock_restrict_binprm()` kfunc.
+///
+/// With `LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS`, no_new_privs is set at the
+/// point of no return, whatever the task's capabilities.  Returns 0, or
+/// `-EINVAL` for `ON_EXEC`, `TSYNC` or unknown flags.
+///
+/// # Safety
+///
+/// `bprm` must be a valid execution in progress, before Landlock's
+/// `bprm_creds_from_file` hook, called from the executing task, and `ruleset`
+/// must be a ruleset on which the caller holds a reference.
+#[export]
+pub unsafe extern "C" fn landlock_exec_restrict_binprm(
+    bprm: *mut bindings::linux_binprm,
+    ruleset: *mut bindings::landlock_ruleset,
+    flags: u32,
+) -> c_int {
+    // SAFETY: The caller guarantees that `bprm` is valid and that its
+    // credentials are private to the executing task, which is us.
+    let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
+    // SAFETY: The caller holds a reference on `ruleset` for the duration of
+    // the call, which satisfies the invariants of `Ruleset`.
+    let ruleset = unsafe { &*ruleset.cast::<Ruleset>() };
+    from_result(|| restrict_binprm(blob, ruleset, flags).map(|()| 0))
+}
+
 /// Initializes exec-time enforcement.
 ///
 /// # Safety
@@ -699,6 +746,26 @@ mod tests {
         assert_eq!(parse_request(-1, ON_EXEC | NO_NEW_PRIVS), Err(EINVAL));
         assert_eq!(parse_request(-1, ON_EXEC | LOG_SUBDOMAINS_OFF), Err(EINVAL));
         assert_eq!(parse_request(3, NO_NEW_PRIVS), Err(EINVAL));
+    }
+
+    #[test]
+    fn bpf_slot_flags_and_replacement() {
+        let (a, b) = (new_ruleset(), new_ruleset());
+        // SAFETY: All-zero is a valid, empty blob for this test.
+        let mut blob = CredBlob(unsafe { core::mem::zeroed() });
+        assert_eq!(restrict_binprm(&mut blob, &a, ON_EXEC), Err(EINVAL));
+        assert_eq!(restrict_binprm(&mut blob, &a, TSYNC), Err(EINVAL));
+        assert_eq!(restrict_binprm(&mut blob, &a, 1 << 31), Err(EINVAL));
+        assert!(blob.pending().bpf().is_empty());
+        assert_eq!(restrict_binprm(&mut blob, &a, NO_NEW_PRIVS), Ok(()));
+        assert!(blob.pending().0.nnp_on_commit);
+        assert_eq!(usage(&a), 2);
+        assert_eq!(restrict_binprm(&mut blob, &b, 0), Ok(()));
+        assert!(!blob.pending().0.nnp_on_commit);
+        assert_eq!(usage(&a), 1);
+        assert_eq!(usage(&b), 2);
+        blob.pending_mut().release();
+        assert_eq!(usage(&b), 1);
     }
 
     #[test]
