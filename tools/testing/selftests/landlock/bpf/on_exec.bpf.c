@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BPF side of the Landlock exec-time enforcement tests (on_exec_bpf_test.c):
+ * a policy that sandboxes every execution of one target binary with a
+ * ruleset created by user space.
+ */
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char _license[] SEC("license") = "GPL";
+
+struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
+struct bpf_landlock_ruleset *
+bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset) __ksym;
+void bpf_landlock_put_ruleset(struct bpf_landlock_ruleset *ruleset) __ksym;
+int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
+				 struct bpf_landlock_ruleset *ruleset,
+				 __u32 flags) __ksym;
+void bpf_rcu_read_lock(void) __ksym;
+void bpf_rcu_read_unlock(void) __ksym;
+
+struct ruleset_slot {
+	struct bpf_landlock_ruleset __kptr *ruleset;
+};
+
+/* Rulesets stored by user space, as kptrs in an ordinary array. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct ruleset_slot);
+} rulesets SEC(".maps");
+
+/* Set by user space: the binary to sandbox, and how. */
+__u64 target_ino;
+__u64 target_dev;
+__u32 restrict_flags;
+/* Arm ruleset 1 after ruleset 0, for the same execution. */
+__u32 arm_twice;
+
+/* Read by user space. */
+__u32 hits;
+int last_ret = 1;
+
+struct store_args {
+	int ruleset_fd;
+	__u32 index;
+	int ret;
+};
+
+/* Run by user space (BPF_PROG_RUN): stores a ruleset fd as a kptr. */
+SEC("syscall")
+int store_ruleset(struct store_args *args)
+{
+	struct bpf_landlock_ruleset *ruleset, *old;
+	struct ruleset_slot *slot;
+	__u32 key = args->index;
+
+	slot = bpf_map_lookup_elem(&rulesets, &key);
+	if (!slot) {
+		args->ret = -1;
+		return 0;
+	}
+	ruleset = bpf_landlock_ruleset_from_fd(args->ruleset_fd);
+	if (!ruleset) {
+		args->ret = -2;
+		return 0;
+	}
+	old = bpf_kptr_xchg(&slot->ruleset, ruleset);
+	if (old)
+		bpf_landlock_put_ruleset(old);
+	args->ret = 0;
+	return 0;
+}
+
+/* Run by user space: drops a stored ruleset. */
+SEC("syscall")
+int drop_ruleset(struct store_args *args)
+{
+	struct bpf_landlock_ruleset *old;
+	struct ruleset_slot *slot;
+	__u32 key = args->index;
+
+	slot = bpf_map_lookup_elem(&rulesets, &key);
+	if (!slot) {
+		args->ret = -1;
+		return 0;
+	}
+	old = bpf_kptr_xchg(&slot->ruleset, NULL);
+	if (old)
+		bpf_landlock_put_ruleset(old);
+	args->ret = old ? 0 : -2;
+	return 0;
+}
+
+static int apply(struct linux_binprm *bprm, __u32 key, __u32 flags)
+{
+	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct ruleset_slot *slot;
+	int ret;
+
+	slot = bpf_map_lookup_elem(&rulesets, &key);
+	if (!slot)
+		return -1000;
+	bpf_rcu_read_lock();
+	if (slot->ruleset)
+		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+	bpf_rcu_read_unlock();
+	if (!ruleset)
+		return -1001;
+	ret = bpf_landlock_restrict_binprm(bprm, ruleset, flags);
+	bpf_landlock_put_ruleset(ruleset);
+	return ret;
+}
+
+static bool is_target(struct linux_binprm *bprm)
+{
+	struct inode *inode = bprm->file->f_inode;
+
+	return inode->i_ino == target_ino && inode->i_sb->s_dev == target_dev;
+}
+
+SEC("lsm.s/bprm_creds_for_exec")
+int BPF_PROG(sandbox_target, struct linux_binprm *bprm)
+{
+	if (!is_target(bprm))
+		return 0;
+	hits++;
+	last_ret = apply(bprm, 0, restrict_flags);
+	if (!last_ret && arm_twice)
+		last_ret = apply(bprm, 1, restrict_flags);
+	return 0;
+}
+
+/* Rejected at load: this hook runs after Landlock merged the slots. */
+SEC("?lsm.s/bprm_creds_from_file")
+int BPF_PROG(restrict_too_late, struct linux_binprm *bprm, struct file *file)
+{
+	last_ret = apply(bprm, 0, 0);
+	return 0;
+}
+
+/* Rejected at load: the acquired reference is never released. */
+SEC("?lsm.s/bprm_creds_for_exec")
+int BPF_PROG(leak_reference, struct linux_binprm *bprm)
+{
+	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct ruleset_slot *slot;
+	__u32 key = 0;
+
+	slot = bpf_map_lookup_elem(&rulesets, &key);
+	if (!slot)
+		return 0;
+	bpf_rcu_read_lock();
+	if (slot->ruleset)
+		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+	bpf_rcu_read_unlock();
+	if (ruleset)
+		last_ret = bpf_landlock_restrict_binprm(bprm, ruleset, 0);
+	return 0;
+}

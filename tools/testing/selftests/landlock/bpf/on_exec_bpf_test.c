@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Landlock tests - Exec-time enforcement from a BPF LSM program
+ *
+ * on_exec.bpf.c sandboxes every execution of a target binary (a copy of
+ * ../on-exec-probe) with a ruleset that this test creates and hands over as a
+ * kptr.  The probe reports what it may access after its execution.
+ */
+
+#define _GNU_SOURCE
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common.h"
+#include "on_exec_bpf.skel.h"
+
+static const char probe[] = "./on-exec-probe";
+static const char target[] = "tmp_bpf/target";
+static const char file_a[] = "tmp_bpf/a/f";
+static const char file_b[] = "tmp_bpf/b/f";
+static const char file_c[] = "tmp_bpf/c/f";
+
+struct store_args {
+	int ruleset_fd;
+	__u32 index;
+	int ret;
+};
+
+static char verifier_log[64 * 1024];
+static size_t verifier_log_len;
+
+static int log_libbpf(enum libbpf_print_level level, const char *fmt,
+		      va_list args)
+{
+	int n;
+
+	if (verifier_log_len >= sizeof(verifier_log) - 1)
+		return 0;
+	n = vsnprintf(verifier_log + verifier_log_len,
+		      sizeof(verifier_log) - verifier_log_len, fmt, args);
+	if (n > 0)
+		verifier_log_len += n;
+	return 0;
+}
+
+static void allow_read(struct __test_metadata *const _metadata,
+		       const int ruleset_fd, const char *const path)
+{
+	struct landlock_path_beneath_attr path_beneath = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+
+	path_beneath.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, path_beneath.parent_fd);
+	ASSERT_EQ(0, landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH,
+				       &path_beneath, 0));
+	close(path_beneath.parent_fd);
+}
+
+static int create_read_ruleset(struct __test_metadata *const _metadata,
+			       const char *const dirs[])
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	int ruleset_fd;
+
+	ruleset_fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	ASSERT_LE(0, ruleset_fd);
+	for (; *dirs; dirs++)
+		allow_read(_metadata, ruleset_fd, *dirs);
+	return ruleset_fd;
+}
+
+static int run_syscall_prog(struct bpf_program *const prog,
+			    struct store_args *const args)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
+		    .ctx_size_in = sizeof(*args));
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	return err ?: args->ret;
+}
+
+/* Runs @path with @ops in a child; returns its exit status. */
+static int run_path(const char *const path, const char *const ops[],
+		    char *const out, const size_t size)
+{
+	const char *argv[16] = { "on-exec-probe" };
+	int pipefd[2], status, i;
+	size_t len = 0;
+	ssize_t n;
+	pid_t child;
+
+	for (i = 0; ops[i] && i < 14; i++)
+		argv[i + 1] = ops[i];
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -1;
+	child = fork();
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len < size - 1 &&
+	       (n = read(pipefd[0], out + len, size - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pipefd[0]);
+	if (waitpid(child, &status, 0) != child)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void expect_line(struct __test_metadata *const _metadata,
+			const char *const out, const char *const line)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s\n", line);
+	EXPECT_NE(NULL, strstr(out, buf))
+	{
+		TH_LOG("expected \"%s\" in:\n%s", line, out);
+	}
+}
+
+static void copy_file(struct __test_metadata *const _metadata,
+		      const char *const src_path, const char *const dst_path)
+{
+	char buf[4096];
+	int src, dst;
+	ssize_t n;
+
+	src = open(src_path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, src);
+	dst = open(dst_path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0755);
+	ASSERT_LE(0, dst);
+	while ((n = read(src, buf, sizeof(buf))) > 0)
+		ASSERT_EQ(n, write(dst, buf, n));
+	close(src);
+	close(dst);
+}
+
+FIXTURE(bpf_on_exec)
+{
+	struct on_exec_bpf *skel;
+	char out[1024];
+};
+
+static void set_target(struct __test_metadata *const _metadata,
+		       struct on_exec_bpf *const skel, const char *const path)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(path, &st));
+	skel->bss->target_ino = st.st_ino;
+	/* The kernel's dev_t encoding, as in struct super_block. */
+	skel->bss->target_dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+}
+
+static void store(struct __test_metadata *const _metadata,
+		  struct on_exec_bpf *const skel, const __u32 index,
+		  const char *const dirs[])
+{
+	struct store_args args = {
+		.index = index,
+	};
+
+	args.ruleset_fd = create_read_ruleset(_metadata, dirs);
+	ASSERT_EQ(0, run_syscall_prog(skel->progs.store_ruleset, &args));
+	/* The map holds its own reference. */
+	ASSERT_EQ(0, close(args.ruleset_fd));
+}
+
+FIXTURE_SETUP(bpf_on_exec)
+{
+	const char *const files[] = { file_a, file_b, file_c, NULL };
+	const char *const *f;
+
+	mkdir("tmp_bpf", 0700);
+	mkdir("tmp_bpf/a", 0700);
+	mkdir("tmp_bpf/b", 0700);
+	mkdir("tmp_bpf/c", 0700);
+	for (f = files; *f; f++) {
+		const int fd = open(*f, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+
+		ASSERT_LE(0, fd);
+		close(fd);
+	}
+	copy_file(_metadata, probe, target);
+
+	libbpf_set_print(log_libbpf);
+	verifier_log_len = 0;
+	self->skel = on_exec_bpf__open();
+	ASSERT_NE(NULL, self->skel);
+}
+
+FIXTURE_TEARDOWN(bpf_on_exec)
+{
+	on_exec_bpf__destroy(self->skel);
+	unlink("tmp_bpf/garbage");
+	unlink(target);
+	unlink(file_a);
+	unlink(file_b);
+	unlink(file_c);
+	rmdir("tmp_bpf/a");
+	rmdir("tmp_bpf/b");
+	rmdir("tmp_bpf/c");
+	rmdir("tmp_bpf");
+}
+
+static void load_and_attach(struct __test_metadata *const _metadata,
+			    struct on_exec_bpf *const skel)
+{
+	const char *const allowed[] = { "tmp_bpf/a", NULL };
+
+	ASSERT_EQ(0, on_exec_bpf__load(skel))
+	{
+		TH_LOG("%s", verifier_log);
+	}
+	ASSERT_EQ(0, on_exec_bpf__attach(skel));
+	set_target(_metadata, skel, target);
+	store(_metadata, skel, 0, allowed);
+}
+
+/* The target is denied what the ruleset forbids and allowed the rest. */
+TEST_F(bpf_on_exec, target_is_sandboxed)
+{
+	const char *const ops[] = { "read:tmp_bpf/a/f", "read:tmp_bpf/b/f",
+				    "layers", "nnp", NULL };
+
+	load_and_attach(_metadata, self->skel);
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/a/f=ok");
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=EACCES");
+	expect_line(_metadata, self->out, "layers=1");
+	expect_line(_metadata, self->out, "nnp=0");
+	EXPECT_EQ(1, self->skel->bss->hits);
+	EXPECT_EQ(0, self->skel->data->last_ret);
+
+	/* This process is untouched. */
+	EXPECT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+}
+
+/* Other binaries are untouched. */
+TEST_F(bpf_on_exec, other_binaries_untouched)
+{
+	const char *const ops[] = { "read:tmp_bpf/b/f", "layers", NULL };
+
+	load_and_attach(_metadata, self->skel);
+	EXPECT_EQ(0, run_path(probe, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=ok");
+	expect_line(_metadata, self->out, "layers=0");
+	EXPECT_EQ(0, self->skel->bss->hits);
+}
+
+/* no_new_privs is set in the target, only when asked. */
+TEST_F(bpf_on_exec, no_new_privs_when_asked)
+{
+	const char *const ops[] = { "nnp", "layers", NULL };
+
+	load_and_attach(_metadata, self->skel);
+	self->skel->bss->restrict_flags = LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "nnp=1");
+	expect_line(_metadata, self->out, "layers=1");
+	EXPECT_EQ(0, self->skel->data->last_ret);
+	EXPECT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+}
+
+/* A failed execution leaves nothing behind. */
+TEST_F(bpf_on_exec, failed_exec_leaves_nothing)
+{
+	const char *const ops[] = { "read:tmp_bpf/b/f", "layers", "nnp", NULL };
+	static char *const argv[] = { "garbage", NULL };
+	int fd;
+
+	load_and_attach(_metadata, self->skel);
+	fd = open("tmp_bpf/garbage", O_CREAT | O_WRONLY | O_CLOEXEC, 0700);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4, write(fd, "\x01\x02\x03\x04", 4));
+	close(fd);
+	set_target(_metadata, self->skel, "tmp_bpf/garbage");
+	self->skel->bss->restrict_flags = LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
+
+	EXPECT_EQ(-1, execve("tmp_bpf/garbage", argv, NULL));
+	EXPECT_EQ(ENOEXEC, errno);
+	/* The program did arm the ruleset for this execution. */
+	EXPECT_EQ(1, self->skel->bss->hits);
+	EXPECT_EQ(0, self->skel->data->last_ret);
+
+	EXPECT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	EXPECT_EQ(0, run_path(probe, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=ok");
+	expect_line(_metadata, self->out, "layers=0");
+	expect_line(_metadata, self->out, "nnp=0");
+}
+
+/*
+ * Combined with a ruleset armed by the executing task: both are enforced,
+ * the BPF one below the user space one.
+ */
+TEST_F(bpf_on_exec, combined_with_user_space)
+{
+	const char *const user_allowed[] = { "tmp_bpf/a", "tmp_bpf/b", NULL };
+	const char *const ops[] = { "read:tmp_bpf/a/f", "read:tmp_bpf/b/f",
+				    "read:tmp_bpf/c/f", "layers", NULL };
+	int ruleset_fd;
+
+	load_and_attach(_metadata, self->skel);
+	ruleset_fd = create_read_ruleset(_metadata, user_allowed);
+	ASSERT_EQ(0, landlock_restrict_self(
+			     ruleset_fd, LANDLOCK_RESTRICT_SELF_ON_EXEC |
+						 LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS));
+	close(ruleset_fd);
+
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/a/f=ok");
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=EACCES");
+	expect_line(_metadata, self->out, "read:tmp_bpf/c/f=EACCES");
+	expect_line(_metadata, self->out, "layers=2");
+}
+
+/* A second call for the same execution replaces the first ruleset. */
+TEST_F(bpf_on_exec, second_call_replaces)
+{
+	const char *const allowed_b[] = { "tmp_bpf/b", NULL };
+	const char *const ops[] = { "read:tmp_bpf/a/f", "read:tmp_bpf/b/f",
+				    "layers", NULL };
+
+	load_and_attach(_metadata, self->skel);
+	store(_metadata, self->skel, 1, allowed_b);
+	self->skel->bss->arm_twice = 1;
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/a/f=EACCES");
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=ok");
+	expect_line(_metadata, self->out, "layers=1");
+}
+
+/* Bad flags: -EINVAL, and the execution is not sandboxed. */
+TEST_F(bpf_on_exec, bad_flags)
+{
+	const __u32 bad[] = {
+		LANDLOCK_RESTRICT_SELF_ON_EXEC,
+		LANDLOCK_RESTRICT_SELF_TSYNC,
+		1U << 31,
+	};
+	const char *const ops[] = { "layers", NULL };
+	size_t i;
+
+	load_and_attach(_metadata, self->skel);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		self->skel->bss->restrict_flags = bad[i];
+		self->skel->data->last_ret = 1;
+		EXPECT_EQ(0, run_path(target, ops, self->out,
+				      sizeof(self->out)));
+		EXPECT_EQ(-EINVAL, self->skel->data->last_ret);
+		expect_line(_metadata, self->out, "layers=0");
+	}
+}
+
+/* A ruleset file descriptor must be a readable ruleset. */
+TEST_F(bpf_on_exec, bad_ruleset_fd)
+{
+	struct store_args args = {};
+
+	load_and_attach(_metadata, self->skel);
+	args.ruleset_fd = -1;
+	EXPECT_EQ(-2, run_syscall_prog(self->skel->progs.store_ruleset, &args));
+	args.ruleset_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, args.ruleset_fd);
+	EXPECT_EQ(-2, run_syscall_prog(self->skel->progs.store_ruleset, &args));
+	close(args.ruleset_fd);
+}
+
+/* Arming from a hook that runs after Landlock merged the slots is refused. */
+TEST_F(bpf_on_exec, forbidden_hook_rejected)
+{
+	bpf_program__set_autoload(self->skel->progs.restrict_too_late, true);
+	EXPECT_NE(0, on_exec_bpf__load(self->skel));
+	EXPECT_NE(NULL, strstr(verifier_log,
+			       "calling kernel function bpf_landlock_restrict_binprm is not allowed"))
+	{
+		TH_LOG("verifier log:\n%s", verifier_log);
+	}
+}
+
+/* A reference that is not released is refused. */
+TEST_F(bpf_on_exec, missing_release_rejected)
+{
+	bpf_program__set_autoload(self->skel->progs.leak_reference, true);
+	EXPECT_NE(0, on_exec_bpf__load(self->skel));
+	EXPECT_NE(NULL, strstr(verifier_log, "Unreleased reference"))
+	{
+		TH_LOG("verifier log:\n%s", verifier_log);
+	}
+}
+
+TEST_HARNESS_MAIN
