@@ -27,3 +27,12 @@ LL_ON_EXEC=1 show "$sandboxer" /bin/busybox cat /tmp/secret
 
 step "Same, with /tmp allowed read-only"
 LL_ON_EXEC=1 LL_FS_RO=/etc:/tmp show "$sandboxer" /bin/busybox cat /tmp/secret
+
+step "Scene 2: a BPF LSM policy (samples/landlock/exec_policy) sandboxes every execution of an unmodified program"
+mkdir -p /opt/untrusted
+cp /bin/busybox /opt/untrusted/busybox
+LL_FS_RO=/etc show exec_policy /opt/untrusted/busybox sh -c '
+	echo "\$ /opt/untrusted/busybox cat /tmp/secret   # the target: sandboxed"
+	/opt/untrusted/busybox cat /tmp/secret; echo "(exit status $?)"
+	echo "\$ /bin/busybox cat /tmp/secret   # another program: untouched"
+	/bin/busybox cat /tmp/secret; echo "(exit status $?)"'
