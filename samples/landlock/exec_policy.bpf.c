@@ -27,11 +27,11 @@ void bpf_landlock_put_ruleset(struct bpf_landlock_ruleset *ruleset) __ksym;
 int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
 				 struct bpf_landlock_ruleset *ruleset,
 				 __u32 flags) __ksym;
-void bpf_rcu_read_lock(void) __ksym;
-void bpf_rcu_read_unlock(void) __ksym;
+void bpf_rcu_read_lock(void) __weak __ksym;
+void bpf_rcu_read_unlock(void) __weak __ksym;
 
 struct policy {
-	struct bpf_landlock_ruleset __kptr *ruleset;
+	__kptr struct bpf_landlock_ruleset *ruleset;
 };
 
 struct {
@@ -41,10 +41,10 @@ struct {
 	__type(value, struct policy);
 } policy_map SEC(".maps");
 
-/* Set by the loader before loading. */
-const volatile __u64 target_ino;
-const volatile __u64 target_dev;
-const volatile __u32 restrict_flags;
+/* Set by the loader before attaching. */
+__u64 target_ino;
+__u64 target_dev;
+__u32 restrict_flags;
 
 /* Counters, read by the loader. */
 __u64 sandboxed;

@@ -48,13 +48,6 @@
 	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |       \
 	 LANDLOCK_ACCESS_FS_TRUNCATE)
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
-
 static int add_rules(const int ruleset_fd, const char *const env_var,
 		     const __u64 access)
 {
@@ -101,6 +94,19 @@ static int add_rules(const int ruleset_fd, const char *const env_var,
 	return 0;
 }
 
+static int store_ruleset(struct exec_policy_bpf *const skel, int ruleset_fd)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ruleset_fd,
+		    .ctx_size_in = sizeof(ruleset_fd));
+	const int prog_fd = bpf_program__fd(skel->progs.store_ruleset);
+	int err;
+
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	if (err)
+		return err;
+	return opts.retval ? -EINVAL : 0;
+}
+
 int main(int argc, char *argv[])
 {
 	const struct landlock_ruleset_attr attr = {
@@ -138,12 +144,6 @@ int main(int argc, char *argv[])
 		perror("Cannot open the BPF policy");
 		return 1;
 	}
-	skel->rodata->target_ino = target.st_ino;
-	skel->rodata->target_dev = (major(target.st_dev) << 20) |
-				   minor(target.st_dev);
-	skel->rodata->restrict_flags =
-		nnp && !strcmp(nnp, "1") ? LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS :
-					   0;
 	err = exec_policy_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "Cannot load the BPF policy: %s\n",
@@ -151,18 +151,18 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	/* Hands the ruleset over to the policy, as a kptr. */
-	{
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ruleset_fd,
-			    .ctx_size_in = sizeof(ruleset_fd));
+	skel->bss->target_ino = target.st_ino;
+	/* The kernel's dev_t encoding, as in struct super_block. */
+	skel->bss->target_dev = (major(target.st_dev) << 20) |
+				minor(target.st_dev);
+	if (nnp && !strcmp(nnp, "1"))
+		skel->bss->restrict_flags = LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
 
-		err = bpf_prog_test_run_opts(
-			bpf_program__fd(skel->progs.store_ruleset), &opts);
-		if (err || opts.retval) {
-			fprintf(stderr, "Cannot store the ruleset\n");
-			err = err ?: -EINVAL;
-			goto out;
-		}
+	/* Hands the ruleset over to the policy, as a kptr. */
+	err = store_ruleset(skel, ruleset_fd);
+	if (err) {
+		fprintf(stderr, "Cannot store the ruleset\n");
+		goto out;
 	}
 	/* The policy holds its own reference. */
 	close(ruleset_fd);
@@ -189,10 +189,14 @@ int main(int argc, char *argv[])
 		else
 			status = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	} else {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-		while (!stop)
-			pause();
+		sigset_t set;
+		int sig;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		sigwait(&set, &sig);
 	}
 	fprintf(stderr, "Policy detached: %llu execution(s) sandboxed, %llu refused.\n",
 		(unsigned long long)skel->bss->sandboxed,

@@ -114,6 +114,7 @@ __bpf_kfunc void bpf_landlock_put_ruleset_dtor(void *ruleset)
 {
 	bpf_landlock_put_ruleset(ruleset);
 }
+
 CFI_NOSEAL(bpf_landlock_put_ruleset_dtor);
 
 /**

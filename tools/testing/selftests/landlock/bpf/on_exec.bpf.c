@@ -18,11 +18,11 @@ void bpf_landlock_put_ruleset(struct bpf_landlock_ruleset *ruleset) __ksym;
 int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
 				 struct bpf_landlock_ruleset *ruleset,
 				 __u32 flags) __ksym;
-void bpf_rcu_read_lock(void) __ksym;
-void bpf_rcu_read_unlock(void) __ksym;
+void bpf_rcu_read_lock(void) __weak __ksym;
+void bpf_rcu_read_unlock(void) __weak __ksym;
 
 struct ruleset_slot {
-	struct bpf_landlock_ruleset __kptr *ruleset;
+	__kptr struct bpf_landlock_ruleset *ruleset;
 };
 
 /* Rulesets stored by user space, as kptrs in an ordinary array. */
