@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "leak_check.h"
 
 #define ON_EXEC LANDLOCK_RESTRICT_SELF_ON_EXEC
 #define NNP LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS
@@ -640,6 +641,46 @@ TEST_F(on_exec, setuid_exec)
 			      sizeof(self->out)));
 	expect_line(_metadata, self->out, "euid=1000");
 	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=EACCES");
+}
+
+/*
+ * Arming, replacing, disarming, inheriting, consuming and failing executions
+ * leak no reference: every ruleset and domain created is freed once its
+ * users are gone.
+ */
+TEST_F(on_exec, no_reference_leak)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const other[] = { dir_b, NULL };
+	const char *const ops[] = { "layers", NULL };
+	static char *const argv[] = { "on-exec-probe", NULL };
+	size_t created = 0;
+	int status;
+	pid_t child;
+
+	ASSERT_EQ(0, leak_check_start());
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+		arm(_metadata, allowed, 0);
+		arm(_metadata, other, 0);
+		ASSERT_EQ(0, landlock_restrict_self(-1, ON_EXEC));
+		arm(_metadata, allowed, 0);
+		run_probe(_metadata, ops, self->out, sizeof(self->out));
+		ASSERT_EQ(-1, execve("tmp_on_exec/does-not-exist", argv, NULL));
+		stack_layers(_metadata, 16);
+		ASSERT_EQ(-1, execve(probe, argv, NULL));
+		ASSERT_EQ(E2BIG, errno);
+		_exit(_metadata->exit_code);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	EXPECT_EQ(0, leak_check_wait(&created));
+	/* 4 rulesets, 1 + 16 domains, and more for the probe's layer count. */
+	EXPECT_LE(21, created);
 }
 
 TEST_HARNESS_MAIN

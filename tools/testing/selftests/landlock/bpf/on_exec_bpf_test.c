@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../common.h"
+#include "../leak_check.h"
 #include "on_exec_bpf.skel.h"
 
 static const char probe[] = "./on-exec-probe";
@@ -216,7 +217,8 @@ FIXTURE_SETUP(bpf_on_exec)
 
 FIXTURE_TEARDOWN(bpf_on_exec)
 {
-	on_exec_bpf__destroy(self->skel);
+	if (self->skel)
+		on_exec_bpf__destroy(self->skel);
 	unlink("tmp_bpf/garbage");
 	unlink(target);
 	unlink(file_a);
@@ -411,6 +413,39 @@ TEST_F(bpf_on_exec, missing_release_rejected)
 	{
 		TH_LOG("verifier log:\n%s", verifier_log);
 	}
+}
+
+/*
+ * The references held by the map, the program and the execution are all
+ * dropped: every ruleset and domain created is freed once the policy is
+ * unloaded.
+ */
+TEST_F(bpf_on_exec, no_reference_leak)
+{
+	const char *const ops[] = { "layers", NULL };
+	static char *const argv[] = { "garbage", NULL };
+	size_t created = 0;
+	int fd;
+
+	ASSERT_EQ(0, leak_check_start());
+	load_and_attach(_metadata, self->skel);
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "layers=1");
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+
+	/* A failed execution with an armed ruleset. */
+	fd = open("tmp_bpf/garbage", O_CREAT | O_WRONLY | O_CLOEXEC, 0700);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4, write(fd, "\x01\x02\x03\x04", 4));
+	close(fd);
+	set_target(_metadata, self->skel, "tmp_bpf/garbage");
+	EXPECT_EQ(-1, execve("tmp_bpf/garbage", argv, NULL));
+	EXPECT_EQ(3, self->skel->bss->hits);
+
+	on_exec_bpf__destroy(self->skel);
+	self->skel = NULL;
+	EXPECT_EQ(0, leak_check_wait(&created));
+	EXPECT_LE(3, created);
 }
 
 TEST_HARNESS_MAIN
