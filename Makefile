@@ -3,11 +3,12 @@
 # landlock-rs: exec-time Landlock enforcement for Linux 7.3.
 # See README.md.  Every target bootstraps what it needs.
 
-.PHONY: help check run kernel guest-tests toolchain tree refresh-patches
+.PHONY: help check run bench kernel guest-tests toolchain tree refresh-patches
 
 help:
 	@echo "make check            build everything, run every test, print N passed, N failed"
 	@echo "make run              build the kernel and boot QEMU into the demonstration"
+	@echo "make bench            exec-path cost, patched vs unpatched 7.3 (out/bench.json)"
 	@echo "make kernel           only build the patched kernel (bzImage)"
 	@echo "make guest-tests      only build the static programs run in the guest"
 	@echo "make toolchain        only create the toolchain (Debian trixie root)"
@@ -19,6 +20,9 @@ check:
 
 run:
 	@scripts/demo
+
+bench:
+	@scripts/bench
 
 kernel:
 	@scripts/build-kernel
