@@ -3,12 +3,14 @@
 # landlock-rs: exec-time Landlock enforcement for Linux 7.3.
 # See README.md.  Every target bootstraps what it needs.
 
-.PHONY: help check run bench kernel guest-tests toolchain tree refresh-patches
+.PHONY: help check run bench series series-check kernel guest-tests toolchain tree refresh-patches
 
 help:
 	@echo "make check            build everything, run every test, print N passed, N failed"
 	@echo "make run              build the kernel and boot QEMU into the demonstration"
 	@echo "make bench            exec-path cost, patched vs unpatched 7.3 (out/bench.json)"
+	@echo "make series           the patch series against 7.3 in out/series/ (SIGNOFF=\"Name <mail>\")"
+	@echo "make series-check     apply the series to pristine 7.3, build and check every patch"
 	@echo "make kernel           only build the patched kernel (bzImage)"
 	@echo "make guest-tests      only build the static programs run in the guest"
 	@echo "make toolchain        only create the toolchain (Debian trixie root)"
@@ -23,6 +25,12 @@ run:
 
 bench:
 	@scripts/bench
+
+series:
+	@SIGNOFF="$(SIGNOFF)" scripts/series
+
+series-check: series
+	@scripts/series-check
 
 kernel:
 	@scripts/build-kernel
