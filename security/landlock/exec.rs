@@ -668,7 +668,7 @@ mod tests {
     fn new_ruleset() -> ARef<Ruleset> {
         // SAFETY: Always safe to call; returns an owned ruleset or an error.
         let ptr = unsafe {
-            bindings::landlock_create_ruleset(bindings::LANDLOCK_ACCESS_FS_READ_FILE as _, 0, 0)
+            bindings::landlock_create_ruleset(bindings::LANDLOCK_ACCESS_FS_READ_FILE, 0, 0)
         };
         let ptr = from_err_ptr(ptr).expect("ruleset allocation");
         // SAFETY: `landlock_create_ruleset()` returned an owned reference.
