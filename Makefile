@@ -3,11 +3,12 @@
 # landlock-rs: exec-time Landlock enforcement for Linux 7.3.
 # See README.md.  Every target bootstraps what it needs.
 
-.PHONY: help check run bench series series-check kernel guest-tests toolchain tree refresh-patches
+.PHONY: help check check-unpatched run bench series series-check kernel guest-tests toolchain tree refresh-patches
 
 help:
 	@echo "make check            build everything, run every test, print N passed, N failed"
 	@echo "make run              build the kernel and boot QEMU into the demonstration"
+	@echo "make check-unpatched  the upstream selftests on unpatched 7.3, for comparison"
 	@echo "make bench            exec-path cost, patched vs unpatched 7.3 (out/bench.json)"
 	@echo "make series           the patch series against 7.3 in out/series/ (SIGNOFF=\"Name <mail>\")"
 	@echo "make series-check     apply the series to pristine 7.3, build and check every patch"
@@ -25,6 +26,9 @@ run:
 
 bench:
 	@scripts/bench
+
+check-unpatched:
+	@scripts/check-unpatched
 
 series:
 	@SIGNOFF="$(SIGNOFF)" scripts/series
