@@ -3,11 +3,12 @@
 # landlock-rs: exec-time Landlock enforcement for Linux 7.3.
 # See README.md.  Every target bootstraps what it needs.
 
-.PHONY: help check check-unpatched run bench series series-check kernel guest-tests toolchain tree refresh-patches
+.PHONY: help check check-debug check-unpatched run bench series series-check kernel guest-tests toolchain tree refresh-patches
 
 help:
 	@echo "make check            build everything, run every test, print N passed, N failed"
 	@echo "make run              build the kernel and boot QEMU into the demonstration"
+	@echo "make check-debug      make check on a KASAN/kmemleak/lockdep kernel (slow)"
 	@echo "make check-unpatched  the upstream selftests on unpatched 7.3, for comparison"
 	@echo "make bench            exec-path cost, patched vs unpatched 7.3 (out/bench.json)"
 	@echo "make series           the patch series against 7.3 in out/series/ (SIGNOFF=\"Name <mail>\")"
@@ -20,6 +21,9 @@ help:
 
 check:
 	@scripts/check
+
+check-debug:
+	@scripts/check --debug
 
 run:
 	@scripts/demo
