@@ -40,13 +40,15 @@ struct counters {
 static struct counters *counters;
 static time_t deadline;
 
-#define COUNT(field) __atomic_fetch_add(&counters->field, 1, __ATOMIC_RELAXED)
+#define COUNT(field) __atomic_fetch_add(&(counters->field), 1, __ATOMIC_RELAXED)
+#define STOPPED(p) __atomic_load_n(&(p)->stop, __ATOMIC_RELAXED)
+#define STOP(p) __atomic_store_n(&(p)->stop, true, __ATOMIC_RELAXED)
 
 enum armed { ARMED_NONE, ARMED_A, ARMED_B };
 
 struct worker {
 	int allow_all_fd, ruleset_a, ruleset_b;
-	volatile bool stop;
+	bool stop;
 };
 
 static int allow_all_ruleset(void)
@@ -78,7 +80,7 @@ static void *sibling(void *const arg)
 	struct worker *const w = arg;
 	int layers = 0;
 
-	while (!w->stop && layers < STRESS_LAYERS) {
+	while (!STOPPED(w) && layers < STRESS_LAYERS) {
 		const bool tsync = rand() % 2;
 
 		if (landlock_restrict_self(w->allow_all_fd,
@@ -96,7 +98,7 @@ static void *sibling(void *const arg)
 		layers++;
 		usleep(1000 + rand() % 20000);
 	}
-	w->stop = true;
+	STOP(w);
 	return NULL;
 }
 
@@ -178,7 +180,7 @@ static void worker_main(void)
 	}
 	if (pthread_create(&thread, NULL, sibling, &w))
 		_exit(1);
-	while (!w.stop && time(NULL) < deadline) {
+	while (!STOPPED(&w) && time(NULL) < deadline) {
 		switch (rand() % 6) {
 		case 0:
 		case 1: {
@@ -219,7 +221,7 @@ static void worker_main(void)
 			break;
 		}
 	}
-	w.stop = true;
+	STOP(&w);
 	pthread_join(thread, NULL);
 	_exit(0);
 }
@@ -227,7 +229,7 @@ static void worker_main(void)
 struct bpf_restorer {
 	struct on_exec_bpf *skel;
 	struct __test_metadata *metadata;
-	volatile bool stop;
+	bool stop;
 };
 
 /* Keeps replacing the BPF policy's ruleset while executions use it. */
@@ -235,7 +237,7 @@ static void *bpf_restorer(void *const arg)
 {
 	struct bpf_restorer *const r = arg;
 
-	while (!r->stop) {
+	while (!STOPPED(r)) {
 		const int fd = create_read_ruleset(r->metadata, DIR_A);
 
 		if (!bpf_store_ruleset(r->skel, fd, 0))
@@ -402,7 +404,7 @@ TEST_F_TIMEOUT(stress, concurrent_arm_replace_clear_exec, 600)
 		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 			COUNT(violations);
 	}
-	restorer.stop = true;
+	STOP(&restorer);
 	pthread_join(restorer_thread, NULL);
 	on_exec_bpf__destroy(restorer.skel);
 
