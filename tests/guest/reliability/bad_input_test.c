@@ -227,32 +227,6 @@ TEST_F(bad_input, ruleset_without_handled_access)
 	EXPECT_EQ(ENOMSG, errno);
 }
 
-/* Runs @path in a child and returns its report. */
-static void run_probe(struct __test_metadata *const _metadata,
-		      const char *const path, struct probe_report *const report)
-{
-	int pipefd[2], status;
-	char out[256];
-	pid_t child;
-
-	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (child == 0) {
-		dup2(pipefd[1], STDOUT_FILENO);
-		exec_probe(path);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	read_all(pipefd[0], out, sizeof(out));
-	close(pipefd[0]);
-	ASSERT_EQ(child, waitpid(child, &status, 0));
-	ASSERT_TRUE(parse_report(out, report))
-	{
-		TH_LOG("no report from %s: %s", path, out);
-	}
-}
-
 TEST_F_TIMEOUT(bad_input, kfunc_flags, 120)
 {
 	static const __u32 combos[] = {

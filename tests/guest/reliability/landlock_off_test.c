@@ -62,17 +62,14 @@ TEST_F(landlock_off, kfuncs_hand_out_no_ruleset)
 {
 	struct on_exec_bpf *skel;
 	struct probe_report report;
-	char out[256];
-	int pipefd[2], fd, status;
-	pid_t child;
 	struct stat st;
+	int fd;
 
 	skel = on_exec_bpf__open_and_load();
 	ASSERT_NE(NULL, skel);
 	ASSERT_EQ(0, on_exec_bpf__attach(skel));
 	ASSERT_EQ(0, stat(BPF_TARGET, &st));
-	skel->bss->target_ino = st.st_ino;
-	skel->bss->target_dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	bpf_set_target(skel, &st);
 
 	/* No ruleset can exist: bpf_landlock_ruleset_from_fd() gives NULL. */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -81,19 +78,7 @@ TEST_F(landlock_off, kfuncs_hand_out_no_ruleset)
 	close(fd);
 
 	/* The policy runs on the target's exec, finds nothing to apply. */
-	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (child == 0) {
-		dup2(pipefd[1], STDOUT_FILENO);
-		exec_probe(BPF_TARGET);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	read_all(pipefd[0], out, sizeof(out));
-	close(pipefd[0]);
-	ASSERT_EQ(child, waitpid(child, &status, 0));
-	ASSERT_TRUE(parse_report(out, &report));
+	run_probe(_metadata, BPF_TARGET, &report);
 	EXPECT_EQ(0, report.read_b);
 	EXPECT_EQ(1, skel->bss->hits);
 	/* apply(): no ruleset in the map. */

@@ -183,6 +183,33 @@ static inline void read_all(const int fd, char *const out, const size_t size)
 	out[len] = '\0';
 }
 
+/* Runs @path in a child and returns its report. */
+static inline void run_probe(struct __test_metadata *const _metadata,
+			     const char *const path,
+			     struct probe_report *const report)
+{
+	int pipefd[2], status;
+	char out[256];
+	pid_t child;
+
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		exec_probe(path);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	read_all(pipefd[0], out, sizeof(out));
+	close(pipefd[0]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(parse_report(out, report))
+	{
+		TH_LOG("no report from %s: %s", path, out);
+	}
+}
+
 /*
  * Sets this thread's fail-nth: its @nth next fault point fails (0: none).
  * With @keep, the file stays open across execve(2), and its descriptor is
@@ -248,6 +275,15 @@ static inline int bpf_store_ruleset(struct on_exec_bpf *const skel,
 	return err ?: args.ret;
 }
 
+/* Makes the BPF policy sandbox the executions of the file @st describes. */
+static inline void bpf_set_target(struct on_exec_bpf *const skel,
+				  const struct stat *const st)
+{
+	skel->bss->target_ino = st->st_ino;
+	/* The kernel's dev_t encoding, as in struct super_block. */
+	skel->bss->target_dev = (major(st->st_dev) << 20) | minor(st->st_dev);
+}
+
 /*
  * Loads and attaches the BPF policy of the Landlock BPF selftest: every
  * execution of BPF_TARGET gets a ruleset allowing reads beneath @dir, with
@@ -268,9 +304,7 @@ bpf_policy_start(struct __test_metadata *const _metadata,
 		on_exec_bpf__destroy(skel);
 		return NULL;
 	}
-	skel->bss->target_ino = st.st_ino;
-	/* The kernel's dev_t encoding, as in struct super_block. */
-	skel->bss->target_dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	bpf_set_target(skel, &st);
 	skel->bss->restrict_flags = flags;
 	ruleset_fd = create_read_ruleset(_metadata, dir);
 	if (bpf_store_ruleset(skel, ruleset_fd, 0)) {
