@@ -78,7 +78,8 @@ static bool leak_check_has(const struct leak_check_ids *const ids,
 /*
  * Counts the objects created since leak_check_start() and not freed (yet).
  * Stores the number of created objects in @created.  Returns -1 if the trace
- * cannot be read.
+ * cannot be read, or if it holds LEAK_CHECK_MAX_IDS objects of a kind or more
+ * (they cannot all be paired).
  */
 static int leak_check_count(size_t *const created)
 {
@@ -122,6 +123,12 @@ static int leak_check_count(size_t *const created)
 	}
 	fclose(trace);
 	*created = made[0].len + made[1].len;
+	/* Objects past the limit are not recorded: they cannot be paired. */
+	if (made[0].len == LEAK_CHECK_MAX_IDS || made[1].len == LEAK_CHECK_MAX_IDS) {
+		free(made);
+		free(gone);
+		return -1;
+	}
 	for (i = 0; i < made[0].len; i++)
 		live += !leak_check_has(&gone[0], made[0].id[i]);
 	for (i = 0; i < made[1].len; i++)

@@ -9,6 +9,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "on_exec_common.h"
+
 char _license[] SEC("license") = "GPL";
 
 struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
@@ -43,12 +45,17 @@ __u32 arm_twice;
 /* Read by user space. */
 __u32 hits;
 int last_ret = 1;
+/* Executions for which sandbox_target() armed a ruleset, or found none. */
+__u32 armed;
+__u32 missed;
 
-struct store_args {
-	int ruleset_fd;
-	__u32 index;
-	int ret;
-};
+/*
+ * acquire_after_last_put(): user space sets race_go once it has dropped every
+ * other reference to the ruleset that the program read; the program reports
+ * each step in race_state (enum race_state).
+ */
+__u32 race_go;
+__u32 race_state;
 
 /* Run by user space (BPF_PROG_RUN): stores a ruleset fd as a kptr. */
 SEC("syscall")
@@ -109,7 +116,7 @@ static int apply(struct linux_binprm *bprm, __u32 key, __u32 flags)
 		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
 	bpf_rcu_read_unlock();
 	if (!ruleset)
-		return -1001;
+		return APPLY_NO_RULESET;
 	ret = bpf_landlock_restrict_binprm(bprm, ruleset, flags);
 	bpf_landlock_put_ruleset(ruleset);
 	return ret;
@@ -131,6 +138,64 @@ int BPF_PROG(sandbox_target, struct linux_binprm *bprm)
 	last_ret = apply(bprm, 0, restrict_flags);
 	if (!last_ret && arm_twice)
 		last_ret = apply(bprm, 1, restrict_flags);
+	if (!last_ret)
+		armed++;
+	else if (last_ret == APPLY_NO_RULESET)
+		missed++;
+	return 0;
+}
+
+static long race_poll(__u64 index, void *ctx)
+{
+	/* 1 stops bpf_loop(). */
+	return *(volatile __u32 *)&race_go ? 1 : 0;
+}
+
+/*
+ * Forces the interleaving that must not free a ruleset under an RCU reader:
+ * the kptr is read under bpf_rcu_read_lock(), then the program waits on this
+ * CPU while user space, on another one, drops the map's reference and closes
+ * the last file descriptor; only then does it try to take a reference.  The
+ * ruleset's memory must still be there (its release waits for a grace
+ * period, which this read-side section holds back), and the acquisition must
+ * fail (its reference count already reached zero).
+ */
+SEC("?lsm.s/bprm_creds_for_exec")
+int BPF_PROG(acquire_after_last_put, struct linux_binprm *bprm)
+{
+	struct bpf_landlock_ruleset *ruleset;
+	struct ruleset_slot *slot;
+	__u32 key = 0;
+	int i;
+
+	if (!is_target(bprm))
+		return 0;
+	slot = bpf_map_lookup_elem(&rulesets, &key);
+	if (!slot)
+		return 0;
+	bpf_rcu_read_lock();
+	ruleset = slot->ruleset;
+	if (!ruleset) {
+		race_state = RACE_EMPTY;
+		goto out;
+	}
+	race_state = RACE_WINDOW_OPEN;
+	/* Up to 4 * 2^23 polls: seconds under emulation, then give up. */
+	for (i = 0; i < 4 && !*(volatile __u32 *)&race_go; i++)
+		bpf_loop(1 << 23, race_poll, NULL, 0);
+	if (!*(volatile __u32 *)&race_go) {
+		race_state = RACE_TIMED_OUT;
+		goto out;
+	}
+	ruleset = bpf_landlock_ruleset_acquire(ruleset);
+	if (ruleset) {
+		race_state = RACE_ACQUIRED;
+		bpf_landlock_put_ruleset(ruleset);
+	} else {
+		race_state = RACE_NULL_AFTER_LAST_PUT;
+	}
+out:
+	bpf_rcu_read_unlock();
 	return 0;
 }
 

@@ -18,14 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common.h"
+/* kptr_swap_and_close_race creates up to SWAP_AND_CLOSE_MAX_SWAPS rulesets. */
+#define LEAK_CHECK_MAX_IDS 4096
 #include "../leak_check.h"
 #include "on_exec_bpf.skel.h"
+#include "on_exec_common.h"
 
 static const char probe[] = "./on-exec-probe";
 static const char target[] = "tmp_bpf/target";
@@ -35,12 +40,6 @@ static const char file_c[] = "tmp_bpf/c/f";
 
 #define ON_EXEC_NNP \
 	(LANDLOCK_RESTRICT_SELF_ON_EXEC | LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS)
-
-struct store_args {
-	int ruleset_fd;
-	__u32 index;
-	int ret;
-};
 
 static char verifier_log[64 * 1024];
 static size_t verifier_log_len;
@@ -446,6 +445,194 @@ TEST_F(bpf_on_exec, no_reference_leak)
 	self->skel = NULL;
 	EXPECT_EQ(0, leak_check_wait(&created));
 	EXPECT_LE(3, created);
+}
+
+static void pin_to_cpu(struct __test_metadata *const _metadata, const int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+}
+
+static __u32 read_shared(const __u32 *const var)
+{
+	return __atomic_load_n(var, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * A ruleset that a BPF program read under bpf_rcu_read_lock() is not freed
+ * before the program leaves its read-side section, whoever puts the last
+ * reference: here close(2) of the last file descriptor, after the map's
+ * reference was dropped.  The program holds the section open on CPU 0 until
+ * this thread, on CPU 1, has done both; its acquisition must then fail
+ * (the reference count reached zero) without touching freed memory.  The
+ * test checks that this order really happened (the program saw race_go, and
+ * acquire returned NULL), so it cannot pass without hitting the window.
+ */
+TEST_F(bpf_on_exec, rcu_reader_outlives_last_put)
+{
+	const char *const allowed[] = { "tmp_bpf/a", NULL };
+	static char *const argv[] = { "on-exec-probe", NULL };
+	struct on_exec_bpf *const skel = self->skel;
+	struct store_args args = {};
+	int status, i, go_pipe[2];
+	size_t created = 0;
+	pid_t child;
+
+	if (get_nprocs() < 2)
+		SKIP(return, "needs 2 CPUs online (%d): one to hold the RCU read-side section, one to put the last reference",
+		     get_nprocs());
+
+	ASSERT_EQ(0, leak_check_start());
+	bpf_program__set_autoload(skel->progs.sandbox_target, false);
+	bpf_program__set_autoload(skel->progs.acquire_after_last_put, true);
+	ASSERT_EQ(0, on_exec_bpf__load(skel))
+	{
+		TH_LOG("%s", verifier_log);
+	}
+	ASSERT_EQ(0, on_exec_bpf__attach(skel));
+	set_target(_metadata, skel, target);
+
+	/*
+	 * The child must not share the ruleset's file (close-on-exec only
+	 * closes it after the program ran): it is forked first, and executes
+	 * the target once told to.
+	 */
+	ASSERT_EQ(0, pipe2(go_pipe, O_CLOEXEC));
+	pin_to_cpu(_metadata, 1);
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		char c;
+
+		close(go_pipe[1]);
+		pin_to_cpu(_metadata, 0);
+		if (read(go_pipe[0], &c, 1) == 1)
+			execv(target, argv);
+		_exit(127);
+	}
+	close(go_pipe[0]);
+
+	args.ruleset_fd = create_read_ruleset(_metadata, allowed);
+	ASSERT_EQ(0, run_syscall_prog(skel->progs.store_ruleset, &args));
+	/* The ruleset is now held by its file descriptor and by the map. */
+	ASSERT_EQ(1, write(go_pipe[1], "x", 1));
+	close(go_pipe[1]);
+
+	/* Waits until the program read the kptr and holds the section. */
+	for (i = 0; i < 20000 && read_shared(&skel->bss->race_state) ==
+					 RACE_IDLE; i++)
+		usleep(500);
+	ASSERT_EQ(RACE_WINDOW_OPEN, read_shared(&skel->bss->race_state));
+
+	/* Drops the map's reference, then the last one. */
+	ASSERT_EQ(0, run_syscall_prog(skel->progs.drop_ruleset, &args));
+	ASSERT_EQ(0, close(args.ruleset_fd));
+	__atomic_store_n(&skel->bss->race_go, 1, __ATOMIC_RELEASE);
+
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(RACE_NULL_AFTER_LAST_PUT, skel->bss->race_state)
+	{
+		TH_LOG("race_state %u: the window was %s", skel->bss->race_state,
+		       skel->bss->race_state == RACE_TIMED_OUT ?
+			       "never closed by user space" :
+			       "not hit as intended");
+	}
+
+	on_exec_bpf__destroy(skel);
+	self->skel = NULL;
+	EXPECT_EQ(0, leak_check_wait(&created));
+	EXPECT_LE(1, created);
+}
+
+#define SWAP_AND_CLOSE_ROUNDS 300
+/* Each swap creates a ruleset, which the leak check must pair. */
+#define SWAP_AND_CLOSE_MAX_SWAPS 2000
+
+/*
+ * The same race at full speed, without the program waiting: one CPU keeps
+ * executing the target, whose program acquires the map's ruleset, while the
+ * other keeps replacing that ruleset with a new one and then closing the
+ * last file descriptor of the replaced one (the map is never empty).  Every
+ * execution must be sandboxed if and only if the program armed a ruleset for
+ * it, and every ruleset and domain must be freed.
+ */
+TEST_F(bpf_on_exec, kptr_swap_and_close_race)
+{
+	const char *const allowed[] = { "tmp_bpf/a", NULL };
+	struct on_exec_bpf *const skel = self->skel;
+	__u32 swaps = 0, mismatches = 0;
+	int status, prev_fd;
+	size_t created = 0;
+	pid_t child;
+
+	if (get_nprocs() < 2)
+		SKIP(return, "needs 2 CPUs online (%d) to race", get_nprocs());
+
+	ASSERT_EQ(0, leak_check_start());
+	load_and_attach(_metadata, skel);
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		const char *const ops[] = { "read:tmp_bpf/b/f", NULL };
+		char out[256];
+		int round;
+
+		pin_to_cpu(_metadata, 0);
+		for (round = 0; round < SWAP_AND_CLOSE_ROUNDS; round++) {
+			const __u32 before = read_shared(&skel->bss->armed);
+			bool sandboxed;
+
+			if (run_path(target, ops, out, sizeof(out)))
+				_exit(2);
+			sandboxed = strstr(out, "read:tmp_bpf/b/f=EACCES\n");
+			if (sandboxed !=
+			    (read_shared(&skel->bss->armed) != before))
+				mismatches++;
+		}
+		_exit(mismatches ? 1 : 0);
+	}
+	pin_to_cpu(_metadata, 1);
+	/* load_and_attach() stored a ruleset whose descriptor is closed. */
+	prev_fd = -1;
+	while (waitpid(child, &status, WNOHANG) == 0) {
+		struct store_args args = {};
+
+		if (swaps >= SWAP_AND_CLOSE_MAX_SWAPS) {
+			ASSERT_EQ(child, waitpid(child, &status, 0));
+			break;
+		}
+		args.ruleset_fd = create_read_ruleset(_metadata, allowed);
+		/* Releases the map's reference to the previous ruleset... */
+		ASSERT_EQ(0, run_syscall_prog(skel->progs.store_ruleset,
+					      &args));
+		/* ...whose last reference is its file descriptor. */
+		if (prev_fd >= 0)
+			ASSERT_EQ(0, close(prev_fd));
+		prev_fd = args.ruleset_fd;
+		swaps++;
+	}
+	if (prev_fd >= 0)
+		ASSERT_EQ(0, close(prev_fd));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	{
+		TH_LOG("child status %#x: an execution was %s", status,
+		       WEXITSTATUS(status) == 1 ?
+			       "sandboxed without being armed, or the reverse" :
+			       "not run");
+	}
+	EXPECT_EQ(SWAP_AND_CLOSE_ROUNDS, skel->bss->hits);
+	EXPECT_EQ(skel->bss->hits, skel->bss->armed + skel->bss->missed);
+	TH_LOG("%u executions: %u armed, %u found no ruleset; %u swaps",
+	       skel->bss->hits, skel->bss->armed, skel->bss->missed, swaps);
+
+	on_exec_bpf__destroy(skel);
+	self->skel = NULL;
+	EXPECT_EQ(0, leak_check_wait(&created));
 }
 
 TEST_HARNESS_MAIN
