@@ -102,12 +102,12 @@ bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset)
  *
  * @ruleset: Ruleset referenced by the program.
  *
- * Can be called from any context: the last reference frees the ruleset from
- * a workqueue, after an RCU grace period.
+ * Does not sleep: the last reference frees the ruleset after an RCU grace
+ * period, from a workqueue (see landlock_put_ruleset()).
  */
 __bpf_kfunc void bpf_landlock_put_ruleset(struct bpf_landlock_ruleset *ruleset)
 {
-	landlock_put_ruleset_deferred(&ruleset->ruleset);
+	landlock_put_ruleset(&ruleset->ruleset);
 }
 
 __bpf_kfunc void bpf_landlock_put_ruleset_dtor(void *ruleset)

@@ -44,8 +44,9 @@ const LOG_SUBDOMAINS_OFF: u32 = bindings::LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_
 pub struct Ruleset(Opaque<bindings::landlock_ruleset>);
 
 // SAFETY: The type invariants guarantee that `Ruleset` is always reference
-// counted.  Both functions below are safe to call from any context: the
-// deferred put frees the ruleset from a workqueue after an RCU grace period.
+// counted.  Both functions below are safe to call from any context but NMI:
+// `landlock_put_ruleset()` frees the ruleset from a workqueue after an RCU
+// grace period.
 unsafe impl AlwaysRefCounted for Ruleset {
     fn inc_ref(&self) {
         // SAFETY: The existence of a shared reference means that the
@@ -56,7 +57,7 @@ unsafe impl AlwaysRefCounted for Ruleset {
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: The safety requirements guarantee that the reference count
         // is non-zero, and `Ruleset` is a transparent wrapper.
-        unsafe { bindings::landlock_put_ruleset_deferred(obj.cast().as_ptr()) };
+        unsafe { bindings::landlock_put_ruleset(obj.cast().as_ptr()) };
     }
 }
 
