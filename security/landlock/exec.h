@@ -76,18 +76,11 @@ struct landlock_exec_pending {
 	 * &landlock_cred_security.log_subdomains_off to install with @prepared.
 	 */
 	bool prepared_log_subdomains_off;
-	/**
-	 * @nnp_on_commit: Set no_new_privs on the task at the point of no
-	 * return, as requested by a BPF LSM program.
-	 */
-	bool nnp_on_commit;
 };
 
 #ifdef CONFIG_SECURITY_LANDLOCK_ON_EXEC
 
 /* Implemented in Rust (exec.rs). */
-
-void landlock_exec_init(void);
 
 int landlock_exec_restrict_self(int ruleset_fd, u32 flags);
 
@@ -126,10 +119,6 @@ bool landlock_exec_current_sys_admin(void);
 void landlock_exec_current_set_no_new_privs(void);
 
 #else /* CONFIG_SECURITY_LANDLOCK_ON_EXEC */
-
-static inline void landlock_exec_init(void)
-{
-}
 
 static inline int landlock_exec_restrict_self(const int ruleset_fd,
 					      const u32 flags)

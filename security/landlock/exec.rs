@@ -17,7 +17,10 @@
 //!
 //! C header: [`security/landlock/exec.h`](srctree/security/landlock/exec.h)
 
-use core::ptr::{self, NonNull};
+use core::{
+    mem::ManuallyDrop,
+    ptr::{self, NonNull},
+};
 use kernel::{
     bindings,
     error::{code::*, from_err_ptr, from_result},
@@ -137,7 +140,8 @@ impl Domain {
     /// Stacks `ruleset` on `parent`, as armed with `flags`.
     ///
     /// Fails with `ENOMEM`, or `E2BIG` if `parent` already has the maximum
-    /// number of layers.  Must be called from a context that can sleep.
+    /// number of layers.  Takes the ruleset's mutex and allocates: must be
+    /// called from a context that can sleep.
     fn merge(
         parent: Option<&Domain>,
         ruleset: &Ruleset,
@@ -145,8 +149,10 @@ impl Domain {
         log_subdomains_off: bool,
     ) -> Result<ARef<Self>> {
         let parent = parent.map_or(ptr::null_mut(), |d| d.0.get());
-        // SAFETY: `parent` is null or a live domain, `ruleset` is live, and
-        // the caller can sleep.
+        // SAFETY: `parent` is null or a domain kept alive by the `&Domain`
+        // borrow, and `ruleset` is kept alive by the `&Ruleset` borrow (type
+        // invariants); the C function only reads them and returns either an
+        // error or a new domain with a reference for the caller.
         let ptr = from_err_ptr(unsafe {
             bindings::landlock_exec_merge(parent, ruleset.as_ptr(), flags, log_subdomains_off)
         })?;
@@ -264,7 +270,6 @@ impl Pending {
         self.bpf_mut().inherit(old.bpf());
         self.user_mut().inherit(old.user());
         drop(self.take_prepared());
-        self.0.nnp_on_commit = false;
         // Only the credentials of an execution have a prepared domain, and
         // they are never copied.
         kernel::warn_on!(!old.0.prepared.is_null());
@@ -275,7 +280,6 @@ impl Pending {
         self.bpf_mut().clear();
         self.user_mut().clear();
         drop(self.take_prepared());
-        self.0.nnp_on_commit = false;
     }
 }
 
@@ -401,11 +405,14 @@ impl NewCred {
 
     /// Installs these credentials on the current task.
     fn commit(self) {
-        let ptr = self.ptr.as_ptr();
-        core::mem::forget(self);
-        // SAFETY: By the type invariants, `ptr` comes from `prepare_creds()`
-        // and is owned here; `commit_creds()` takes it over (and cannot fail).
-        unsafe { bindings::commit_creds(ptr) };
+        // `commit_creds()` takes the credentials over: they must not be
+        // aborted by `Drop` as well.
+        let this = ManuallyDrop::new(self);
+        // SAFETY: By the type invariants, `this.ptr` comes from
+        // `prepare_creds()` and is owned here; `commit_creds()` takes it over
+        // (and cannot fail), and `ManuallyDrop` ensures that it is not used
+        // again.
+        unsafe { bindings::commit_creds(this.ptr.as_ptr()) };
     }
 }
 
@@ -592,7 +599,7 @@ pub unsafe extern "C" fn landlock_exec_bprm_committing_creds(bprm: *const bindin
     let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
     let pending = blob.pending_mut();
     let prepared = pending.take_prepared();
-    let nnp = pending.0.nnp_on_commit;
+    let nnp = pending.bpf().get().is_some_and(|(_, f)| f & NO_NEW_PRIVS != 0);
     pending.release();
     if let Some((domain, log_subdomains_off)) = prepared {
         blob.install(domain, log_subdomains_off);
@@ -615,9 +622,10 @@ fn restrict_binprm(blob: &mut CredBlob, ruleset: &Ruleset, flags: u32) -> Result
     if flags & !BPF_FLAGS != 0 {
         return Err(EINVAL);
     }
-    let pending = blob.pending_mut();
-    let old = pending.bpf_mut().replace(Some(ARef::from(ruleset)), flags);
-    pending.0.nnp_on_commit = flags & NO_NEW_PRIVS != 0;
+    let old = blob
+        .pending_mut()
+        .bpf_mut()
+        .replace(Some(ARef::from(ruleset)), flags);
     drop(old);
     Ok(())
 }
@@ -650,20 +658,11 @@ pub unsafe extern "C" fn landlock_exec_restrict_binprm(
     from_result(|| restrict_binprm(blob, ruleset, flags).map(|()| 0))
 }
 
-/// Initializes exec-time enforcement.
-///
-/// # Safety
-///
-/// Always safe to call; `unsafe` only because of `#[export]`.
-#[export]
-pub unsafe extern "C" fn landlock_exec_init() {
-    pr_info!("Exec-time enforcement (Rust) ready.\n");
-}
-
 #[cfg(CONFIG_SECURITY_LANDLOCK_KUNIT_TEST)]
 #[kunit_tests(landlock_exec)]
 mod tests {
     use super::*;
+    use kernel::sync::{atomic::Relaxed, Refcount};
 
     /// Creates a ruleset handling file reads.
     fn new_ruleset() -> ARef<Ruleset> {
@@ -677,9 +676,11 @@ mod tests {
     }
 
     fn usage(ruleset: &Ruleset) -> i32 {
-        // SAFETY: `ruleset` is live; a racy read of the counter is fine in a
-        // single-threaded test.
-        unsafe { ptr::read_volatile(ptr::addr_of!((*ruleset.as_ptr()).usage.refs.counter)) }
+        // SAFETY: `ruleset` is live (type invariants), so its `usage` field
+        // is a valid `refcount_t` for the duration of the borrow, and
+        // `Refcount` is a transparent wrapper of `refcount_t`.
+        let usage = unsafe { &*ptr::addr_of!((*ruleset.as_ptr()).usage).cast::<Refcount>() };
+        usage.as_atomic().load(Relaxed)
     }
 
     fn empty_pending() -> Pending {
@@ -759,10 +760,10 @@ mod tests {
         assert_eq!(restrict_binprm(&mut blob, &a, 1 << 31), Err(EINVAL));
         assert!(blob.pending().bpf().is_empty());
         assert_eq!(restrict_binprm(&mut blob, &a, NO_NEW_PRIVS), Ok(()));
-        assert!(blob.pending().0.nnp_on_commit);
+        assert_eq!(blob.pending().bpf().get().map(|(_, f)| f), Some(NO_NEW_PRIVS));
         assert_eq!(usage(&a), 2);
         assert_eq!(restrict_binprm(&mut blob, &b, 0), Ok(()));
-        assert!(!blob.pending().0.nnp_on_commit);
+        assert_eq!(blob.pending().bpf().get().map(|(_, f)| f), Some(0));
         assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 2);
         blob.pending_mut().release();
