@@ -78,6 +78,8 @@ __bpf_kfunc struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd)
 	ruleset = landlock_get_ruleset_from_fd(fd, FMODE_CAN_READ);
 	if (IS_ERR(ruleset))
 		return NULL;
+	/* LSM programs find it in maps under RCU (rcu_protected_types). */
+	landlock_ruleset_share_rcu(ruleset);
 	return to_bpf_ruleset(ruleset);
 }
 
@@ -103,11 +105,11 @@ bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset)
  * @ruleset: Ruleset referenced by the program.
  *
  * Does not sleep: the last reference frees the ruleset after an RCU grace
- * period, from a workqueue (see landlock_put_ruleset()).
+ * period, from a workqueue (see landlock_put_ruleset_deferred()).
  */
 __bpf_kfunc void bpf_landlock_put_ruleset(struct bpf_landlock_ruleset *ruleset)
 {
-	landlock_put_ruleset(&ruleset->ruleset);
+	landlock_put_ruleset_deferred(&ruleset->ruleset);
 }
 
 __bpf_kfunc void bpf_landlock_put_ruleset_dtor(void *ruleset)

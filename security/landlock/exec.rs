@@ -48,8 +48,8 @@ pub struct Ruleset(Opaque<bindings::landlock_ruleset>);
 
 // SAFETY: The type invariants guarantee that `Ruleset` is always reference
 // counted.  Both functions below are safe to call from any context but NMI:
-// `landlock_put_ruleset()` frees the ruleset from a workqueue after an RCU
-// grace period.
+// `landlock_put_ruleset_deferred()` frees the ruleset from a workqueue after
+// an RCU grace period.
 unsafe impl AlwaysRefCounted for Ruleset {
     fn inc_ref(&self) {
         // SAFETY: The existence of a shared reference means that the
@@ -60,7 +60,7 @@ unsafe impl AlwaysRefCounted for Ruleset {
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: The safety requirements guarantee that the reference count
         // is non-zero, and `Ruleset` is a transparent wrapper.
-        unsafe { bindings::landlock_put_ruleset(obj.cast().as_ptr()) };
+        unsafe { bindings::landlock_put_ruleset_deferred(obj.cast().as_ptr()) };
     }
 }
 
@@ -599,7 +599,10 @@ pub unsafe extern "C" fn landlock_exec_bprm_committing_creds(bprm: *const bindin
     let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
     let pending = blob.pending_mut();
     let prepared = pending.take_prepared();
-    let nnp = pending.bpf().get().is_some_and(|(_, f)| f & NO_NEW_PRIVS != 0);
+    let nnp = pending
+        .bpf()
+        .get()
+        .is_some_and(|(_, f)| f & NO_NEW_PRIVS != 0);
     pending.release();
     if let Some((domain, log_subdomains_off)) = prepared {
         blob.install(domain, log_subdomains_off);
@@ -760,7 +763,10 @@ mod tests {
         assert_eq!(restrict_binprm(&mut blob, &a, 1 << 31), Err(EINVAL));
         assert!(blob.pending().bpf().is_empty());
         assert_eq!(restrict_binprm(&mut blob, &a, NO_NEW_PRIVS), Ok(()));
-        assert_eq!(blob.pending().bpf().get().map(|(_, f)| f), Some(NO_NEW_PRIVS));
+        assert_eq!(
+            blob.pending().bpf().get().map(|(_, f)| f),
+            Some(NO_NEW_PRIVS)
+        );
         assert_eq!(usage(&a), 2);
         assert_eq!(restrict_binprm(&mut blob, &b, 0), Ok(()));
         assert_eq!(blob.pending().bpf().get().map(|(_, f)| f), Some(0));

@@ -145,10 +145,17 @@ int BPF_PROG(sandbox_target, struct linux_binprm *bprm)
 	return 0;
 }
 
+/* Set by another CPU while this program runs: read it again each time. */
+static __u32 read_race_go(void)
+{
+	barrier();
+	return race_go;
+}
+
 static long race_poll(__u64 index, void *ctx)
 {
 	/* 1 stops bpf_loop(). */
-	return *(volatile __u32 *)&race_go ? 1 : 0;
+	return read_race_go() ? 1 : 0;
 }
 
 /*
@@ -181,9 +188,9 @@ int BPF_PROG(acquire_after_last_put, struct linux_binprm *bprm)
 	}
 	race_state = RACE_WINDOW_OPEN;
 	/* Up to 4 * 2^23 polls: seconds under emulation, then give up. */
-	for (i = 0; i < 4 && !*(volatile __u32 *)&race_go; i++)
+	for (i = 0; i < 4 && !read_race_go(); i++)
 		bpf_loop(1 << 23, race_poll, NULL, 0);
-	if (!*(volatile __u32 *)&race_go) {
+	if (!read_race_go()) {
 		race_state = RACE_TIMED_OUT;
 		goto out;
 	}

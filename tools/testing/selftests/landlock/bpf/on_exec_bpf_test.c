@@ -482,7 +482,7 @@ TEST_F(bpf_on_exec, rcu_reader_outlives_last_put)
 	pid_t child;
 
 	if (get_nprocs() < 2)
-		SKIP(return, "needs 2 CPUs online (%d): one to hold the RCU read-side section, one to put the last reference",
+		SKIP(return, "needs 2 CPUs (%d online): reader and last put",
 		     get_nprocs());
 
 	ASSERT_EQ(0, leak_check_start());
