@@ -172,6 +172,10 @@ BTF_KFUNCS_START(landlock_lsm_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_landlock_ruleset_acquire,
 	     KF_ACQUIRE | KF_RCU | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_landlock_put_ruleset, KF_RELEASE)
+/*
+ * Never KF_RCU: the slot takes its reference with refcount_inc(), which is
+ * only valid on a ruleset the caller holds a reference to.
+ */
 BTF_ID_FLAGS(func, bpf_landlock_restrict_binprm)
 BTF_KFUNCS_END(landlock_lsm_kfunc_ids)
 

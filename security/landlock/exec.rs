@@ -29,9 +29,6 @@ use kernel::{
     types::Opaque,
 };
 
-/// Prefix of this crate's `pr_*!` messages, as for Landlock's C code.
-const __LOG_PREFIX: &[u8] = b"landlock\0";
-
 const ON_EXEC: u32 = bindings::LANDLOCK_RESTRICT_SELF_ON_EXEC;
 const TSYNC: u32 = bindings::LANDLOCK_RESTRICT_SELF_TSYNC;
 const NO_NEW_PRIVS: u32 = bindings::LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
@@ -97,7 +94,8 @@ impl Ruleset {
 pub struct Domain(Opaque<bindings::landlock_domain>);
 
 // SAFETY: The type invariants guarantee that `Domain` is always reference
-// counted; the deferred put can be called from any context.
+// counted; the deferred put can be called from any context but NMI (it frees
+// the domain from a workqueue).
 unsafe impl AlwaysRefCounted for Domain {
     fn inc_ref(&self) {
         // SAFETY: The existence of a shared reference means that the
@@ -148,11 +146,13 @@ impl Domain {
         flags: u32,
         log_subdomains_off: bool,
     ) -> Result<ARef<Self>> {
+        kernel::task::might_sleep();
         let parent = parent.map_or(ptr::null_mut(), |d| d.0.get());
         // SAFETY: `parent` is null or a domain kept alive by the `&Domain`
         // borrow, and `ruleset` is kept alive by the `&Ruleset` borrow (type
-        // invariants); the C function only reads them and returns either an
-        // error or a new domain with a reference for the caller.
+        // invariants), for the whole call.  The C function takes the
+        // references it keeps itself, and returns either an error or a new
+        // domain with a reference for the caller.
         let ptr = from_err_ptr(unsafe {
             bindings::landlock_exec_merge(parent, ruleset.as_ptr(), flags, log_subdomains_off)
         })?;
@@ -409,9 +409,9 @@ impl NewCred {
         // aborted by `Drop` as well.
         let this = ManuallyDrop::new(self);
         // SAFETY: By the type invariants, `this.ptr` comes from
-        // `prepare_creds()` and is owned here; `commit_creds()` takes it over
-        // (and cannot fail), and `ManuallyDrop` ensures that it is not used
-        // again.
+        // `prepare_creds()` and is owned here, not committed nor aborted yet.
+        // `commit_creds()` takes it over (and cannot fail); `this` is never
+        // dropped, so `Drop` does not abort what `commit_creds()` now owns.
         unsafe { bindings::commit_creds(this.ptr.as_ptr()) };
     }
 }

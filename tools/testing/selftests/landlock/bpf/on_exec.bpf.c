@@ -152,34 +152,42 @@ static __u32 read_race_go(void)
 	return race_go;
 }
 
+/*
+ * How long the program waits for race_go: long enough for user space on an
+ * emulated debug kernel, well below RCU's stall warnings (21 s).
+ */
+#define RACE_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
+
 static long race_poll(__u64 index, void *ctx)
 {
+	const __u64 *deadline = ctx;
+
 	/* 1 stops bpf_loop(). */
-	return read_race_go() ? 1 : 0;
+	return read_race_go() || bpf_ktime_get_ns() > *deadline;
 }
 
 /*
  * Forces the interleaving that must not free a ruleset under an RCU reader:
- * the kptr is read under bpf_rcu_read_lock(), then the program waits on this
- * CPU while user space, on another one, drops the map's reference and closes
- * the last file descriptor; only then does it try to take a reference.  The
- * ruleset's memory must still be there (its release waits for a grace
- * period, which this read-side section holds back), and the acquisition must
- * fail (its reference count already reached zero).
+ * the kptr is read in an RCU read-side section, then the program waits on
+ * this CPU while user space, on another one, drops the map's reference and
+ * closes the last file descriptor; only then does it try to take a
+ * reference.  The ruleset's memory must still be there (its release waits
+ * for a grace period, which this read-side section holds back), and the
+ * acquisition must fail (its reference count already reached zero).
  */
-SEC("?lsm.s/bprm_creds_for_exec")
-int BPF_PROG(acquire_after_last_put, struct linux_binprm *bprm)
+static __always_inline void acquire_after_last_put(struct linux_binprm *bprm)
 {
 	struct bpf_landlock_ruleset *ruleset;
 	struct ruleset_slot *slot;
+	__u64 deadline;
 	__u32 key = 0;
 	int i;
 
 	if (!is_target(bprm))
-		return 0;
+		return;
 	slot = bpf_map_lookup_elem(&rulesets, &key);
 	if (!slot)
-		return 0;
+		return;
 	bpf_rcu_read_lock();
 	ruleset = slot->ruleset;
 	if (!ruleset) {
@@ -187,9 +195,9 @@ int BPF_PROG(acquire_after_last_put, struct linux_binprm *bprm)
 		goto out;
 	}
 	race_state = RACE_WINDOW_OPEN;
-	/* Up to 4 * 2^23 polls: seconds under emulation, then give up. */
-	for (i = 0; i < 4 && !read_race_go(); i++)
-		bpf_loop(1 << 23, race_poll, NULL, 0);
+	deadline = bpf_ktime_get_ns() + RACE_TIMEOUT_NS;
+	for (i = 0; i < 64 && !race_poll(0, &deadline); i++)
+		bpf_loop(1 << 23, race_poll, &deadline, 0);
 	if (!read_race_go()) {
 		race_state = RACE_TIMED_OUT;
 		goto out;
@@ -202,6 +210,56 @@ int BPF_PROG(acquire_after_last_put, struct linux_binprm *bprm)
 		race_state = RACE_NULL_AFTER_LAST_PUT;
 	}
 out:
+	bpf_rcu_read_unlock();
+}
+
+/* A sleepable reader: bpf_rcu_read_lock() makes the kptr RCU-protected. */
+SEC("?lsm.s/bprm_creds_for_exec")
+int BPF_PROG(acquire_after_last_put_sleepable, struct linux_binprm *bprm)
+{
+	acquire_after_last_put(bprm);
+	return 0;
+}
+
+/* A non-sleepable reader, which always runs in an RCU read-side section. */
+SEC("?lsm/bprm_creds_for_exec")
+int BPF_PROG(acquire_after_last_put_atomic, struct linux_binprm *bprm)
+{
+	acquire_after_last_put(bprm);
+	return 0;
+}
+
+/* Rejected at load: a kptr read outside an RCU read-side section. */
+SEC("?lsm.s/bprm_creds_for_exec")
+int BPF_PROG(acquire_without_rcu, struct linux_binprm *bprm)
+{
+	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct ruleset_slot *slot;
+	__u32 key = 0;
+
+	slot = bpf_map_lookup_elem(&rulesets, &key);
+	if (!slot)
+		return 0;
+	if (slot->ruleset)
+		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+	if (ruleset)
+		bpf_landlock_put_ruleset(ruleset);
+	return 0;
+}
+
+/* Rejected at load: arming a ruleset that was not acquired. */
+SEC("?lsm.s/bprm_creds_for_exec")
+int BPF_PROG(restrict_unacquired, struct linux_binprm *bprm)
+{
+	struct ruleset_slot *slot;
+	__u32 key = 0;
+
+	slot = bpf_map_lookup_elem(&rulesets, &key);
+	if (!slot)
+		return 0;
+	bpf_rcu_read_lock();
+	if (slot->ruleset)
+		last_ret = bpf_landlock_restrict_binprm(bprm, slot->ruleset, 0);
 	bpf_rcu_read_unlock();
 	return 0;
 }

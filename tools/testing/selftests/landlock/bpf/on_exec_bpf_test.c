@@ -447,13 +447,27 @@ TEST_F(bpf_on_exec, no_reference_leak)
 	EXPECT_LE(3, created);
 }
 
-static void pin_to_cpu(struct __test_metadata *const _metadata, const int cpu)
+/* Gets the first two CPUs this thread may run on; false if there are fewer. */
+static bool get_two_cpus(int cpus[2])
+{
+	cpu_set_t set;
+	int cpu, n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return false;
+	for (cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			cpus[n++] = cpu;
+	return n == 2;
+}
+
+static int pin_to_cpu(const int cpu)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 static __u32 read_shared(const __u32 *const var)
@@ -461,33 +475,51 @@ static __u32 read_shared(const __u32 *const var)
 	return __atomic_load_n(var, __ATOMIC_ACQUIRE);
 }
 
+/* Number of lines of the trace buffer that contain @needle, or -1. */
+static int count_trace_lines(const char *const needle)
+{
+	char line[512];
+	FILE *trace;
+	int n = 0;
+
+	trace = fopen(TRACEFS_TRACE, "re");
+	if (!trace)
+		return -1;
+	while (fgets(line, sizeof(line), trace))
+		n += !!strstr(line, needle);
+	fclose(trace);
+	return n;
+}
+
 /*
- * A ruleset that a BPF program read under bpf_rcu_read_lock() is not freed
- * before the program leaves its read-side section, whoever puts the last
+ * A ruleset that a BPF program read in an RCU read-side section is not
+ * freed before the program leaves the section, whoever puts the last
  * reference: here close(2) of the last file descriptor, after the map's
- * reference was dropped.  The program holds the section open on CPU 0 until
- * this thread, on CPU 1, has done both; its acquisition must then fail
- * (the reference count reached zero) without touching freed memory.  The
+ * reference was dropped.  The program holds the section open on one CPU
+ * until this thread, on another, has done both; the ruleset must not be
+ * freed yet (no landlock_free_ruleset event: this holds without KASAN), and
+ * the acquisition must then fail (the reference count reached zero).  The
  * test checks that this order really happened (the program saw race_go, and
  * acquire returned NULL), so it cannot pass without hitting the window.
  */
-TEST_F(bpf_on_exec, rcu_reader_outlives_last_put)
+static void race_last_put(struct __test_metadata *const _metadata,
+			  struct on_exec_bpf *const skel,
+			  struct bpf_program *const reader)
 {
 	const char *const allowed[] = { "tmp_bpf/a", NULL };
 	static char *const argv[] = { "on-exec-probe", NULL };
-	struct on_exec_bpf *const skel = self->skel;
 	struct store_args args = {};
-	int status, i, go_pipe[2];
+	int status, i, go_pipe[2], cpus[2];
 	size_t created = 0;
 	pid_t child;
 
-	if (get_nprocs() < 2)
+	if (!get_two_cpus(cpus))
 		SKIP(return, "needs 2 CPUs (%d online): reader and last put",
 		     get_nprocs());
 
 	ASSERT_EQ(0, leak_check_start());
 	bpf_program__set_autoload(skel->progs.sandbox_target, false);
-	bpf_program__set_autoload(skel->progs.acquire_after_last_put, true);
+	bpf_program__set_autoload(reader, true);
 	ASSERT_EQ(0, on_exec_bpf__load(skel))
 	{
 		TH_LOG("%s", verifier_log);
@@ -501,14 +533,15 @@ TEST_F(bpf_on_exec, rcu_reader_outlives_last_put)
 	 * the target once told to.
 	 */
 	ASSERT_EQ(0, pipe2(go_pipe, O_CLOEXEC));
-	pin_to_cpu(_metadata, 1);
+	ASSERT_EQ(0, pin_to_cpu(cpus[1]));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
 		char c;
 
 		close(go_pipe[1]);
-		pin_to_cpu(_metadata, 0);
+		if (pin_to_cpu(cpus[0]))
+			_exit(126);
 		if (read(go_pipe[0], &c, 1) == 1)
 			execv(target, argv);
 		_exit(127);
@@ -530,6 +563,8 @@ TEST_F(bpf_on_exec, rcu_reader_outlives_last_put)
 	/* Drops the map's reference, then the last one. */
 	ASSERT_EQ(0, run_syscall_prog(skel->progs.drop_ruleset, &args));
 	ASSERT_EQ(0, close(args.ruleset_fd));
+	/* The reader still holds its section: the ruleset must be there. */
+	EXPECT_EQ(0, count_trace_lines("landlock_free_ruleset: "));
 	__atomic_store_n(&skel->bss->race_go, 1, __ATOMIC_RELEASE);
 
 	ASSERT_EQ(child, waitpid(child, &status, 0));
@@ -542,10 +577,43 @@ TEST_F(bpf_on_exec, rcu_reader_outlives_last_put)
 			       "not hit as intended");
 	}
 
-	on_exec_bpf__destroy(skel);
-	self->skel = NULL;
 	EXPECT_EQ(0, leak_check_wait(&created));
-	EXPECT_LE(1, created);
+	/* One ruleset, created and then freed after the reader left. */
+	EXPECT_EQ(1, created);
+}
+
+TEST_F(bpf_on_exec, rcu_reader_outlives_last_put)
+{
+	race_last_put(_metadata, self->skel,
+		      self->skel->progs.acquire_after_last_put_sleepable);
+}
+
+TEST_F(bpf_on_exec, rcu_reader_outlives_last_put_atomic)
+{
+	race_last_put(_metadata, self->skel,
+		      self->skel->progs.acquire_after_last_put_atomic);
+}
+
+/* A kptr read outside an RCU read-side section cannot be acquired. */
+TEST_F(bpf_on_exec, acquire_without_rcu_rejected)
+{
+	bpf_program__set_autoload(self->skel->progs.acquire_without_rcu, true);
+	EXPECT_NE(0, on_exec_bpf__load(self->skel));
+	EXPECT_NE(NULL, strstr(verifier_log, "must be a rcu pointer"))
+	{
+		TH_LOG("verifier log:\n%s", verifier_log);
+	}
+}
+
+/* Only an acquired (referenced) ruleset can be armed. */
+TEST_F(bpf_on_exec, restrict_unacquired_rejected)
+{
+	bpf_program__set_autoload(self->skel->progs.restrict_unacquired, true);
+	EXPECT_NE(0, on_exec_bpf__load(self->skel));
+	EXPECT_NE(NULL, strstr(verifier_log, "must be referenced or trusted"))
+	{
+		TH_LOG("verifier log:\n%s", verifier_log);
+	}
 }
 
 #define SWAP_AND_CLOSE_ROUNDS 300
@@ -565,12 +633,12 @@ TEST_F(bpf_on_exec, kptr_swap_and_close_race)
 	const char *const allowed[] = { "tmp_bpf/a", NULL };
 	struct on_exec_bpf *const skel = self->skel;
 	__u32 swaps = 0, mismatches = 0;
-	int status, prev_fd;
+	int status, prev_fd, cpus[2];
 	size_t created = 0;
 	pid_t child;
 
-	if (get_nprocs() < 2)
-		SKIP(return, "needs 2 CPUs online (%d) to race", get_nprocs());
+	if (!get_two_cpus(cpus))
+		SKIP(return, "needs 2 CPUs (%d online) to race", get_nprocs());
 
 	ASSERT_EQ(0, leak_check_start());
 	load_and_attach(_metadata, skel);
@@ -582,7 +650,8 @@ TEST_F(bpf_on_exec, kptr_swap_and_close_race)
 		char out[256];
 		int round;
 
-		pin_to_cpu(_metadata, 0);
+		if (pin_to_cpu(cpus[0]))
+			_exit(3);
 		for (round = 0; round < SWAP_AND_CLOSE_ROUNDS; round++) {
 			const __u32 before = read_shared(&skel->bss->armed);
 			bool sandboxed;
@@ -596,7 +665,7 @@ TEST_F(bpf_on_exec, kptr_swap_and_close_race)
 		}
 		_exit(mismatches ? 1 : 0);
 	}
-	pin_to_cpu(_metadata, 1);
+	ASSERT_EQ(0, pin_to_cpu(cpus[1]));
 	/* load_and_attach() stored a ruleset whose descriptor is closed. */
 	prev_fd = -1;
 	while (waitpid(child, &status, WNOHANG) == 0) {
@@ -620,10 +689,10 @@ TEST_F(bpf_on_exec, kptr_swap_and_close_race)
 		ASSERT_EQ(0, close(prev_fd));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 	{
-		TH_LOG("child status %#x: an execution was %s", status,
+		TH_LOG("child status %#x: %s", status,
 		       WEXITSTATUS(status) == 1 ?
-			       "sandboxed without being armed, or the reverse" :
-			       "not run");
+			       "armed and sandboxed executions differ" :
+			       "an execution failed");
 	}
 	EXPECT_EQ(SWAP_AND_CLOSE_ROUNDS, skel->bss->hits);
 	EXPECT_EQ(skel->bss->hits, skel->bss->armed + skel->bss->missed);
