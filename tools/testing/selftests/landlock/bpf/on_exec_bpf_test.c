@@ -23,6 +23,7 @@
 #include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common.h"
@@ -616,7 +617,9 @@ TEST_F(bpf_on_exec, restrict_unacquired_rejected)
 	}
 }
 
+/* At most this many executions, for at most this long (slow debug kernels). */
 #define SWAP_AND_CLOSE_ROUNDS 300
+#define SWAP_AND_CLOSE_SECONDS 20
 /* Each swap creates a ruleset, which the leak check must pair. */
 #define SWAP_AND_CLOSE_MAX_SWAPS 2000
 
@@ -628,7 +631,8 @@ TEST_F(bpf_on_exec, restrict_unacquired_rejected)
  * execution must be sandboxed if and only if the program armed a ruleset for
  * it, and every ruleset and domain must be freed.
  */
-TEST_F(bpf_on_exec, kptr_swap_and_close_race)
+TEST_F_TIMEOUT(bpf_on_exec, kptr_swap_and_close_race,
+	       SWAP_AND_CLOSE_SECONDS + 40)
 {
 	const char *const allowed[] = { "tmp_bpf/a", NULL };
 	struct on_exec_bpf *const skel = self->skel;
@@ -647,12 +651,14 @@ TEST_F(bpf_on_exec, kptr_swap_and_close_race)
 	ASSERT_LE(0, child);
 	if (child == 0) {
 		const char *const ops[] = { "read:tmp_bpf/b/f", NULL };
+		const time_t end = time(NULL) + SWAP_AND_CLOSE_SECONDS;
 		char out[256];
 		int round;
 
 		if (pin_to_cpu(cpus[0]))
 			_exit(3);
-		for (round = 0; round < SWAP_AND_CLOSE_ROUNDS; round++) {
+		for (round = 0; round < SWAP_AND_CLOSE_ROUNDS && time(NULL) < end;
+		     round++) {
 			const __u32 before = read_shared(&skel->bss->armed);
 			bool sandboxed;
 
@@ -694,7 +700,7 @@ TEST_F(bpf_on_exec, kptr_swap_and_close_race)
 			       "armed and sandboxed executions differ" :
 			       "an execution failed");
 	}
-	EXPECT_EQ(SWAP_AND_CLOSE_ROUNDS, skel->bss->hits);
+	EXPECT_LE(1, skel->bss->hits);
 	EXPECT_EQ(skel->bss->hits, skel->bss->armed + skel->bss->missed);
 	TH_LOG("%u executions: %u armed, %u found no ruleset; %u swaps",
 	       skel->bss->hits, skel->bss->armed, skel->bss->missed, swaps);
