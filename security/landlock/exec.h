@@ -88,6 +88,8 @@ void landlock_exec_cred_transfer(struct cred *new, const struct cred *old);
 
 void landlock_exec_cred_free(struct cred *cred);
 
+void landlock_exec_copy_armed(struct cred *dst, const struct cred *src);
+
 int landlock_exec_bprm_creds_from_file(struct linux_binprm *bprm,
 				       const struct file *file);
 
@@ -118,6 +120,8 @@ bool landlock_exec_current_sys_admin(void);
 
 void landlock_exec_current_set_no_new_privs(void);
 
+int landlock_exec_restrict_siblings(const struct cred *new_cred, u32 flags);
+
 #else /* CONFIG_SECURITY_LANDLOCK_ON_EXEC */
 
 static inline int landlock_exec_restrict_self(const int ruleset_fd,
@@ -132,6 +136,11 @@ static inline void landlock_exec_cred_transfer(struct cred *const new,
 }
 
 static inline void landlock_exec_cred_free(struct cred *const cred)
+{
+}
+
+static inline void landlock_exec_copy_armed(struct cred *const dst,
+					    const struct cred *const src)
 {
 }
 

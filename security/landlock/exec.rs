@@ -23,7 +23,7 @@ use core::{
 };
 use kernel::{
     bindings,
-    error::{code::*, from_err_ptr, from_result},
+    error::{code::*, from_err_ptr, from_result, to_result},
     prelude::*,
     sync::aref::{ARef, AlwaysRefCounted},
     types::Opaque,
@@ -436,13 +436,13 @@ enum Request {
 /// Validates the flag combination of an `ON_EXEC` call.  The flags are
 /// already known to be valid individually.
 fn parse_request(ruleset_fd: i32, flags: u32) -> Result<Request> {
-    if flags & ON_EXEC == 0 || flags & TSYNC != 0 {
+    if flags & ON_EXEC == 0 {
         return Err(EINVAL);
     }
     if ruleset_fd == -1 {
-        // Only a plain disarm: no domain will be created, so no other flag
-        // has a meaning.
-        if flags != ON_EXEC {
+        // Only a disarm, of this thread or of all of them: no domain will be
+        // created, so no other flag has a meaning.
+        if flags & !TSYNC != ON_EXEC {
             return Err(EINVAL);
         }
         return Ok(Request::Clear);
@@ -475,6 +475,14 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
     };
     let mut new = NewCred::prepare()?;
     let old = new.blob().pending_mut().user_mut().replace(ruleset, flags);
+    if flags & TSYNC != 0 {
+        // SAFETY: `new` holds credentials prepared for the current task and
+        // not committed yet.  Sibling threads may take their own references
+        // to them (as for an immediate enforcement with TSYNC), which leaves
+        // ours to commit or abort.  On error, no other thread changed, and
+        // `new` is aborted when dropped.
+        to_result(unsafe { bindings::landlock_exec_restrict_siblings(new.ptr.as_ptr(), flags) })?;
+    }
     // Past the last point of failure: sets no_new_privs if and only if the
     // call succeeds, as for an immediate enforcement.
     if flags & NO_NEW_PRIVS != 0 {
@@ -487,10 +495,11 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
 }
 
 /// Arms a ruleset for the next execution: `landlock_restrict_self(2)` with
-/// `LANDLOCK_RESTRICT_SELF_ON_EXEC`.
+/// `LANDLOCK_RESTRICT_SELF_ON_EXEC`, in the calling thread or, with
+/// `LANDLOCK_RESTRICT_SELF_TSYNC`, in every thread of the process.
 ///
-/// Returns 0, or `-EINVAL` (`TSYNC`, or `ruleset_fd` is -1 with another flag
-/// than `ON_EXEC`), `-EPERM` (see [`may_arm`], or `ruleset_fd` is not
+/// Returns 0, or `-EINVAL` (`ruleset_fd` is -1 with another flag than
+/// `ON_EXEC` and `TSYNC`), `-EPERM` (see [`may_arm`], or `ruleset_fd` is not
 /// readable), `-EBADF`, `-EBADFD` or `-ENOMEM`.  On error, nothing changes.
 ///
 /// # Safety
@@ -520,6 +529,28 @@ pub unsafe extern "C" fn landlock_exec_cred_transfer(
     // itself (and us) while being set up.
     let new = unsafe { CredBlob::of_mut(new) };
     new.pending_mut().inherit(old.pending());
+}
+
+/// Arms in `dst` the ruleset armed by user space in `src` (or disarms `dst`
+/// if none is): `LANDLOCK_RESTRICT_SELF_ON_EXEC` with
+/// `LANDLOCK_RESTRICT_SELF_TSYNC`, for a sibling thread that does not share
+/// the caller's credentials.
+///
+/// # Safety
+///
+/// `src` must be a valid credential, and `dst` credentials prepared by the
+/// current task and not committed yet.
+#[export]
+pub unsafe extern "C" fn landlock_exec_copy_armed(
+    dst: *mut bindings::cred,
+    src: *const bindings::cred,
+) {
+    // SAFETY: The caller guarantees that `src` is valid.
+    let src = unsafe { CredBlob::of(src) };
+    // SAFETY: The caller guarantees that `dst` is valid and, not being
+    // committed, only accessed by the current task.
+    let dst = unsafe { CredBlob::of_mut(dst) };
+    dst.pending_mut().user_mut().inherit(src.pending().user());
 }
 
 /// `cred_free` hook: releases the slots and any prepared domain.
@@ -747,8 +778,13 @@ mod tests {
     fn requests_are_validated() {
         assert_eq!(parse_request(3, ON_EXEC), Ok(Request::Arm(3)));
         assert_eq!(parse_request(-1, ON_EXEC), Ok(Request::Clear));
-        assert_eq!(parse_request(3, ON_EXEC | TSYNC), Err(EINVAL));
+        assert_eq!(parse_request(3, ON_EXEC | TSYNC), Ok(Request::Arm(3)));
+        assert_eq!(parse_request(-1, ON_EXEC | TSYNC), Ok(Request::Clear));
         assert_eq!(parse_request(-1, ON_EXEC | NO_NEW_PRIVS), Err(EINVAL));
+        assert_eq!(
+            parse_request(-1, ON_EXEC | TSYNC | NO_NEW_PRIVS),
+            Err(EINVAL)
+        );
         assert_eq!(parse_request(-1, ON_EXEC | LOG_SUBDOMAINS_OFF), Err(EINVAL));
         assert_eq!(parse_request(3, NO_NEW_PRIVS), Err(EINVAL));
     }

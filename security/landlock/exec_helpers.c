@@ -19,6 +19,7 @@
 #include "domain.h"
 #include "exec.h"
 #include "ruleset.h"
+#include "tsync.h"
 
 #include <trace/events/landlock.h>
 
@@ -154,4 +155,28 @@ bool landlock_exec_current_sys_admin(void)
 void landlock_exec_current_set_no_new_privs(void)
 {
 	task_set_no_new_privs(current);
+}
+
+/**
+ * landlock_exec_restrict_siblings - Arm a ruleset in every sibling thread
+ *
+ * @new_cred: Credentials prepared for the calling thread, not committed yet,
+ *            whose user space slot holds the ruleset to arm (or is empty, to
+ *            disarm).
+ * @flags: The landlock_restrict_self(2) flags, with
+ *         %LANDLOCK_RESTRICT_SELF_ON_EXEC and %LANDLOCK_RESTRICT_SELF_TSYNC.
+ *
+ * Gives every other thread of the calling process the user space slot of
+ * @new_cred, all or nothing, with the thread synchronization of
+ * %LANDLOCK_RESTRICT_SELF_TSYNC (and its no_new_privs propagation).  The
+ * enforced domains do not change.
+ *
+ * Return: 0, or an error from landlock_restrict_sibling_threads() (then no
+ * thread changed), e.g. -ENOMEM or -ERESTARTNOINTR.
+ */
+int landlock_exec_restrict_siblings(const struct cred *const new_cred,
+				    const u32 flags)
+{
+	return landlock_restrict_sibling_threads(current_cred(), new_cred,
+						 flags);
 }

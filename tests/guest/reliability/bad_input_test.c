@@ -59,11 +59,8 @@ static int expected_restrict_self(const enum fd_kind kind, const __u32 flags,
 	if (flags & ~KNOWN_FLAGS)
 		return EINVAL;
 	if (flags & ON_EXEC) {
-		/* Cannot be propagated to other threads. */
-		if (flags & TSYNC)
-			return EINVAL;
-		/* -1 disarms, with no other flag. */
-		if (kind == FD_MINUS_ONE && flags != ON_EXEC)
+		/* -1 disarms (every thread with TSYNC), with no other flag. */
+		if (kind == FD_MINUS_ONE && (flags & ~TSYNC) != ON_EXEC)
 			return EINVAL;
 		if (!privileged && !(flags & NNP))
 			return EPERM;

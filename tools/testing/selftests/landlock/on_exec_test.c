@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -507,9 +508,7 @@ TEST_F(on_exec, invalid_flags)
 	const int ruleset_fd = create_read_ruleset(_metadata, NULL);
 
 	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, landlock_restrict_self(-1, ON_EXEC | TSYNC));
+	EXPECT_EQ(-1, landlock_restrict_self(-1, ON_EXEC | TSYNC | NNP));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, landlock_restrict_self(-1, ON_EXEC | NNP));
 	EXPECT_EQ(EINVAL, errno);
@@ -523,6 +522,189 @@ TEST_F(on_exec, invalid_flags)
 					    ON_EXEC | LOG_SAME_EXEC_OFF |
 						    LOG_NEW_EXEC_ON |
 						    LOG_SUBDOMAINS_OFF | NNP));
+	EXPECT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC));
+	EXPECT_EQ(0, landlock_restrict_self(-1, ON_EXEC | TSYNC));
+	close(ruleset_fd);
+}
+
+/*
+ * A sibling thread that forks and executes the probe, as the process
+ * spawning code of Go, Java or tokio does from whatever thread runs it.
+ */
+struct sibling {
+	pthread_t thread;
+	/* Write "e" to execute the probe, "q" to quit. */
+	int cmd[2];
+	/* Per "e": 'y' (sandboxed), 'n' (not), 'x' (failure). */
+	int result[2];
+	/* Arm a ruleset of its own first: the thread then has its own creds. */
+	bool own_creds;
+};
+
+/* Gives this thread its own credentials (armed, then disarmed). */
+static int own_creds(void)
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	const int fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	int err;
+
+	/* no_new_privs only for this thread, which may then arm. */
+	if (fd < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	err = landlock_restrict_self(fd, ON_EXEC) ||
+	      landlock_restrict_self(-1, ON_EXEC);
+	close(fd);
+	return err;
+}
+
+/* 'y' if the probe executed by a child of this thread is sandboxed. */
+static char sibling_exec(void)
+{
+	static const char *const argv[] = { "on-exec-probe",
+					    "read:tmp_on_exec/b/f", NULL };
+	char out[256];
+	int pipefd[2], status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t child;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return 'x';
+	child = fork();
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		execv(probe, (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (child > 0 && len < sizeof(out) - 1 &&
+	       (n = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pipefd[0]);
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		return 'x';
+	if (strstr(out, "=EACCES\n"))
+		return 'y';
+	return strstr(out, "=ok\n") ? 'n' : 'x';
+}
+
+static void *sibling_main(void *const arg)
+{
+	struct sibling *const sib = arg;
+	const bool ready = !sib->own_creds || !own_creds();
+	char cmd;
+
+	/* Answers every request, with 'x' if something failed. */
+	while (read(sib->cmd[0], &cmd, 1) == 1 && cmd == 'e') {
+		cmd = ready ? sibling_exec() : 'x';
+		if (write(sib->result[1], &cmd, 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+static void start_sibling(struct __test_metadata *const _metadata,
+			  struct sibling *const sib, const bool own_creds)
+{
+	sib->own_creds = own_creds;
+	ASSERT_EQ(0, pipe2(sib->cmd, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(sib->result, O_CLOEXEC));
+	ASSERT_EQ(0, pthread_create(&sib->thread, NULL, sibling_main, sib));
+}
+
+/* Is the probe that the sibling executes sandboxed? */
+static bool sibling_exec_sandboxed(struct __test_metadata *const _metadata,
+				   struct sibling *const sib)
+{
+	char r = 0;
+
+	EXPECT_EQ(1, write(sib->cmd[1], "e", 1));
+	EXPECT_EQ(1, read(sib->result[0], &r, 1));
+	EXPECT_TRUE(r == 'y' || r == 'n')
+	{
+		TH_LOG("the sibling thread failed to execute the probe");
+	}
+	return r == 'y';
+}
+
+static void stop_sibling(struct __test_metadata *const _metadata,
+			 struct sibling *const sib)
+{
+	EXPECT_EQ(1, write(sib->cmd[1], "q", 1));
+	EXPECT_EQ(0, pthread_join(sib->thread, NULL));
+	close(sib->cmd[0]);
+	close(sib->cmd[1]);
+	close(sib->result[0]);
+	close(sib->result[1]);
+}
+
+/*
+ * Plain ON_EXEC arms the calling thread only: a sibling thread's child
+ * executes unsandboxed.  That is why launchers that fork from any thread
+ * need TSYNC.
+ */
+TEST_F(on_exec, plain_arm_is_per_thread)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	struct sibling sib;
+
+	start_sibling(_metadata, &sib, false);
+	arm(_metadata, allowed, NNP);
+	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &sib));
+	stop_sibling(_metadata, &sib);
+}
+
+/*
+ * ON_EXEC | TSYNC arms every thread, whether it shares the caller's
+ * credentials or has its own; (-1, ON_EXEC | TSYNC) disarms them all.  The
+ * enforced domains do not change.
+ */
+TEST_F(on_exec, tsync_arms_every_thread)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", NULL };
+	struct sibling shared, own;
+
+	start_sibling(_metadata, &shared, false);
+	start_sibling(_metadata, &own, true);
+	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &own));
+
+	arm(_metadata, allowed, TSYNC | NNP);
+	EXPECT_TRUE(sibling_exec_sandboxed(_metadata, &shared));
+	EXPECT_TRUE(sibling_exec_sandboxed(_metadata, &own));
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=EACCES");
+	/* Nobody is restricted before executing. */
+	EXPECT_TRUE(can_read(file_b));
+
+	ASSERT_EQ(0, landlock_restrict_self(-1, ON_EXEC | TSYNC));
+	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &shared));
+	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &own));
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=ok");
+
+	stop_sibling(_metadata, &shared);
+	stop_sibling(_metadata, &own);
+}
+
+/* ON_EXEC | TSYNC keeps the privilege rule of TSYNC. */
+TEST_F(on_exec, tsync_eperm_without_nnp_or_cap)
+{
+	const int ruleset_fd = create_read_ruleset(_metadata, NULL);
+	struct sibling sib;
+
+	start_sibling(_metadata, &sib, false);
+	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &sib));
+	/* With NO_NEW_PRIVS, every thread gets no_new_privs. */
+	EXPECT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC | NNP));
+	EXPECT_EQ(1, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	EXPECT_TRUE(sibling_exec_sandboxed(_metadata, &sib));
+	stop_sibling(_metadata, &sib);
 	close(ruleset_fd);
 }
 
