@@ -25,6 +25,8 @@
 #include <linux/errno.h>
 #include <linux/types.h>
 
+#include "limits.h"
+
 struct cred;
 struct file;
 struct landlock_cred_blob;

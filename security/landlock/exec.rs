@@ -9,9 +9,10 @@
 //! execution in progress.  Layers are stacked in a fixed order: the existing
 //! domain, then the BPF slot, then the user space slot.
 //!
-//! The merge can fail (memory, or `E2BIG` past the maximum number of layers):
-//! it is done by [`landlock_exec_bprm_creds_from_file`], which can still fail
-//! the execution cleanly.  [`landlock_exec_bprm_committing_creds`] then only
+//! The merge can fail (memory, or past the maximum number of layers, which
+//! fails the execution with `EPERM`): it is done by
+//! [`landlock_exec_bprm_creds_from_file`], which can still fail the execution
+//! cleanly.  [`landlock_exec_bprm_committing_creds`] then only
 //! installs what was prepared and cannot fail: an armed ruleset is either
 //! enforced or the execution fails, never silently dropped.
 //!
@@ -133,6 +134,11 @@ impl Domain {
     fn num_layers(&self) -> u32 {
         // SAFETY: `self` is a live domain by the type invariants.
         unsafe { bindings::landlock_exec_domain_num_layers(self.0.get()) }
+    }
+
+    /// Whether no layer can be stacked on this domain.
+    fn is_full(&self) -> bool {
+        self.num_layers() >= bindings::LANDLOCK_MAX_NUM_LAYERS
     }
 
     /// Stacks `ruleset` on `parent`, as armed with `flags`.
@@ -474,6 +480,11 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
         Request::Clear => None,
     };
     let mut new = NewCred::prepare()?;
+    // Refuses what no execution could enforce, as an immediate enforcement
+    // does.  Layers added after arming still make the execution fail.
+    if ruleset.is_some() && new.blob().domain().is_some_and(|d| d.is_full()) {
+        return Err(E2BIG);
+    }
     let old = new.blob().pending_mut().user_mut().replace(ruleset, flags);
     if flags & TSYNC != 0 {
         // SAFETY: `new` holds credentials prepared for the current task and
@@ -500,7 +511,9 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
 ///
 /// Returns 0, or `-EINVAL` (`ruleset_fd` is -1 with another flag than
 /// `ON_EXEC` and `TSYNC`), `-EPERM` (see [`may_arm`], or `ruleset_fd` is not
-/// readable), `-EBADF`, `-EBADFD` or `-ENOMEM`.  On error, nothing changes.
+/// readable), `-E2BIG` (the calling thread already enforces the maximum
+/// number of layers), `-EBADF`, `-EBADFD` or `-ENOMEM`.  On error, nothing
+/// changes.
 ///
 /// # Safety
 ///
@@ -578,12 +591,12 @@ fn prepare_exec(blob: &mut CredBlob) -> Result {
     let pending = blob.pending();
     for slot in [pending.bpf(), pending.user()] {
         if let Some((ruleset, flags)) = slot.get() {
-            domain = Some(Domain::merge(
-                domain.as_deref(),
-                ruleset,
-                flags,
-                log_subdomains_off,
-            )?);
+            // Past the maximum number of layers, the execution fails with
+            // EPERM: E2BIG would read "argument list too long".
+            domain = Some(
+                Domain::merge(domain.as_deref(), ruleset, flags, log_subdomains_off)
+                    .map_err(|e| if e == E2BIG { EPERM } else { e })?,
+            );
             log_subdomains_off |= flags & LOG_SUBDOMAINS_OFF != 0;
         }
     }
@@ -596,7 +609,8 @@ fn prepare_exec(blob: &mut CredBlob) -> Result {
 /// `bprm_creds_from_file` hook: the last step of an execution that can still
 /// fail it, where the armed rulesets are merged.
 ///
-/// Returns 0, or `-ENOMEM` or `-E2BIG` which fail the execution, leaving the
+/// Returns 0, or `-ENOMEM`, or `-EPERM` if the domain would have more than
+/// the maximum number of layers, which fail the execution, leaving the
 /// calling task unchanged (armed slots included).
 ///
 /// # Safety

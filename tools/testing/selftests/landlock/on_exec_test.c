@@ -753,7 +753,12 @@ TEST_F(on_exec, max_layers)
 	expect_line(_metadata, self->out, "layers=16");
 }
 
-/* One layer too many: the execution fails with E2BIG, the caller is fine. */
+/*
+ * One layer too many: if layers were stacked after arming, the execution
+ * fails with EPERM (not E2BIG, "argument list too long") and the caller is
+ * fine; once the limit is reached, arming is refused with E2BIG, as an
+ * immediate enforcement.
+ */
 TEST_F(on_exec, too_many_layers)
 {
 	const char *const allowed[] = { dir_a, NULL };
@@ -766,11 +771,15 @@ TEST_F(on_exec, too_many_layers)
 	stack_layers(_metadata, 16);
 
 	EXPECT_EQ(-1, execve(probe, argv, NULL));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(EPERM, errno);
 	/* Still running, with its 16 layers (which handle no access here). */
 	EXPECT_TRUE(can_read(file_b));
 	ruleset_fd = create_read_ruleset(_metadata, NULL);
 	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, 0));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC));
 	EXPECT_EQ(E2BIG, errno);
 	close(ruleset_fd);
 
@@ -852,8 +861,9 @@ TEST_F(on_exec, no_reference_leak)
 		run_probe(_metadata, ops, self->out, sizeof(self->out));
 		ASSERT_EQ(-1, execve("tmp_on_exec/does-not-exist", argv, NULL));
 		stack_layers(_metadata, 16);
+		/* Past the layer limit. */
 		ASSERT_EQ(-1, execve(probe, argv, NULL));
-		ASSERT_EQ(E2BIG, errno);
+		ASSERT_EQ(EPERM, errno);
 		_exit(_metadata->exit_code);
 	}
 	ASSERT_EQ(child, waitpid(child, &status, 0));
