@@ -14,6 +14,12 @@
  *   abi           Landlock ABI version of the running kernel
  *   exec-layers   number of layers of this program executed again (shows
  *                 whether an armed ruleset is still pending)
+ *   signal:PID    kill(2) PID with signal 0
+ *   listen-abstract:NAME
+ *                 listen(2) on the abstract unix socket NAME, until exit
+ *   connect-abstract:NAME
+ *                 connect(2) to the abstract unix socket NAME
+ *   wait          read standard input until its end
  */
 
 #define _GNU_SOURCE
@@ -26,8 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <signal.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +152,58 @@ static int exec_layers(void)
 	return atoi(buf + 7);
 }
 
+/* Fills @addr with the abstract unix socket address @name; returns its size. */
+static socklen_t abstract_addr(struct sockaddr_un *const addr,
+			       const char *const name)
+{
+	const size_t len = strnlen(name, sizeof(addr->sun_path) - 1);
+
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	memcpy(addr->sun_path + 1, name, len);
+	return offsetof(struct sockaddr_un, sun_path) + 1 + len;
+}
+
+/* The socket stays open until the process exits. */
+static int op_listen_abstract(const char *const name)
+{
+	const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un addr;
+	const socklen_t len = abstract_addr(&addr, name);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, len) || listen(fd, 1))
+		return errno;
+	return 0;
+}
+
+static int op_connect_abstract(const char *const name)
+{
+	const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un addr;
+	const socklen_t len = abstract_addr(&addr, name);
+	int err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (struct sockaddr *)&addr, len))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static int op_signal(const char *const pid)
+{
+	return kill(atoi(pid), 0) ? errno : 0;
+}
+
+static void op_wait(void)
+{
+	char c;
+
+	while (read(STDIN_FILENO, &c, 1) > 0)
+		;
+}
+
 int main(int argc, char *argv[])
 {
 	int i;
@@ -162,6 +223,17 @@ int main(int argc, char *argv[])
 			printf("nnp=%d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 		} else if (!strcmp(op, "euid")) {
 			printf("euid=%d\n", geteuid());
+		} else if (!strncmp(op, "signal:", 7)) {
+			printf("%s=%s\n", op, result(op_signal(op + 7)));
+		} else if (!strncmp(op, "listen-abstract:", 16)) {
+			printf("%s=%s\n", op,
+			       result(op_listen_abstract(op + 16)));
+		} else if (!strncmp(op, "connect-abstract:", 17)) {
+			printf("%s=%s\n", op,
+			       result(op_connect_abstract(op + 17)));
+		} else if (!strcmp(op, "wait")) {
+			op_wait();
+			printf("wait=ok\n");
 		} else if (!strcmp(op, "abi")) {
 			printf("abi=%ld\n",
 			       syscall(__NR_landlock_create_ruleset, NULL, 0,

@@ -790,6 +790,84 @@ TEST_F(on_exec, too_many_layers)
 }
 
 /*
+ * Each execution gets its own domain: two programs sandboxed separately by
+ * the same armed ruleset, which scopes signals and abstract unix sockets,
+ * can neither signal each other nor connect to each other's sockets.
+ */
+TEST_F(on_exec, separate_executions_are_isolated)
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE,
+		.scoped = LANDLOCK_SCOPE_SIGNAL |
+			  LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET,
+	};
+	static const char *const argv_a[] = { "on-exec-probe",
+					      "listen-abstract:on_exec_a",
+					      "wait", NULL };
+	const char *ops_b[] = { NULL, "connect-abstract:on_exec_a", NULL };
+	const char *const line = "listen-abstract:on_exec_a=ok\n";
+	char signal_a[32], out_a[64] = {};
+	int ruleset_fd, in[2], out[2], status;
+	size_t len = 0;
+	pid_t a;
+
+	ruleset_fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	ASSERT_LE(0, ruleset_fd);
+	allow_read(_metadata, ruleset_fd, probe);
+	ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC | NNP));
+	ASSERT_EQ(0, close(ruleset_fd));
+
+	/* A listens, then waits for its standard input to be closed. */
+	ASSERT_EQ(0, pipe2(in, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(out, O_CLOEXEC));
+	a = fork();
+	ASSERT_LE(0, a);
+	if (a == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		execv(probe, (char *const *)argv_a);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	while (len < strlen(line)) {
+		const ssize_t n = read(out[0], out_a + len, strlen(line) - len);
+
+		ASSERT_LT(0, n);
+		len += n;
+	}
+	ASSERT_STREQ(line, out_a);
+
+	/* A is there: this unsandboxed process may signal and reach it. */
+	EXPECT_EQ(0, kill(a, 0));
+
+	/* B, another execution with the same armed ruleset, may not. */
+	snprintf(signal_a, sizeof(signal_a), "signal:%d", a);
+	ops_b[0] = signal_a;
+	run_probe(_metadata, ops_b, self->out, sizeof(self->out));
+	snprintf(signal_a, sizeof(signal_a), "signal:%d=EPERM", a);
+	expect_line(_metadata, self->out, signal_a);
+	expect_line(_metadata, self->out, "connect-abstract:on_exec_a=EPERM");
+
+	/* A ends once its standard input is closed. */
+	close(in[1]);
+	len = 0;
+	while (len < sizeof(out_a) - 1) {
+		const ssize_t n = read(out[0], out_a + len,
+				       sizeof(out_a) - 1 - len);
+
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	out_a[len] = '\0';
+	close(out[0]);
+	EXPECT_STREQ("wait=ok\n", out_a);
+	ASSERT_EQ(a, waitpid(a, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
  * A set-user-ID program executed with an armed ruleset and no_new_privs (as
  * required from an unprivileged caller) does not gain privileges and is
  * restricted.
