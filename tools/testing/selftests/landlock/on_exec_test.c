@@ -804,7 +804,6 @@ TEST_F(on_exec, separate_executions_are_isolated)
 	static const char *const argv_a[] = { "on-exec-probe",
 					      "listen-abstract:on_exec_a",
 					      "wait", NULL };
-	const char *ops_b[] = { NULL, "connect-abstract:on_exec_a", NULL };
 	const char *const line = "listen-abstract:on_exec_a=ok\n";
 	char signal_a[32], out_a[64] = {};
 	int ruleset_fd, in[2], out[2], status;
@@ -843,8 +842,13 @@ TEST_F(on_exec, separate_executions_are_isolated)
 
 	/* B, another execution with the same armed ruleset, may not. */
 	snprintf(signal_a, sizeof(signal_a), "signal:%d", a);
-	ops_b[0] = signal_a;
-	run_probe(_metadata, ops_b, self->out, sizeof(self->out));
+	{
+		const char *const ops_b[] = { signal_a,
+					      "connect-abstract:on_exec_a",
+					      NULL };
+
+		run_probe(_metadata, ops_b, self->out, sizeof(self->out));
+	}
 	snprintf(signal_a, sizeof(signal_a), "signal:%d=EPERM", a);
 	expect_line(_metadata, self->out, signal_a);
 	expect_line(_metadata, self->out, "connect-abstract:on_exec_a=EPERM");
