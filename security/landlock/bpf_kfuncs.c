@@ -139,6 +139,10 @@ CFI_NOSEAL(bpf_landlock_put_ruleset_dtor);
  * Only for BPF LSM programs attached to bprm_creds_for_exec or
  * bprm_check_security, which run before Landlock merges the armed rulesets.
  *
+ * If the domain would then exceed the maximum number of layers, the
+ * execution fails with -EPERM, before its point of no return (the arming is
+ * accepted, so that a policy ignoring the return value still fails closed).
+ *
  * Return: 0 on success, -EINVAL for %LANDLOCK_RESTRICT_SELF_ON_EXEC,
  * %LANDLOCK_RESTRICT_SELF_TSYNC or unknown flags, -EOPNOTSUPP if Landlock is
  * disabled.

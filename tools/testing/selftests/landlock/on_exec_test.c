@@ -598,8 +598,13 @@ static void *sibling_main(void *const arg)
 	char cmd;
 
 	/* Answers every request, with 'x' if something failed. */
-	while (read(sib->cmd[0], &cmd, 1) == 1 && cmd == 'e') {
-		cmd = ready ? sibling_exec() : 'x';
+	while (read(sib->cmd[0], &cmd, 1) == 1 && (cmd == 'e' || cmd == 'n')) {
+		if (!ready)
+			cmd = 'x';
+		else if (cmd == 'e')
+			cmd = sibling_exec();
+		else
+			cmd = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) ? 'y' : 'n';
 		if (write(sib->result[1], &cmd, 1) != 1)
 			break;
 	}
@@ -613,6 +618,18 @@ static void start_sibling(struct __test_metadata *const _metadata,
 	ASSERT_EQ(0, pipe2(sib->cmd, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(sib->result, O_CLOEXEC));
 	ASSERT_EQ(0, pthread_create(&sib->thread, NULL, sibling_main, sib));
+}
+
+/* Does the sibling run with no_new_privs? */
+static bool sibling_nnp(struct __test_metadata *const _metadata,
+			struct sibling *const sib)
+{
+	char r = 0;
+
+	EXPECT_EQ(1, write(sib->cmd[1], "n", 1));
+	EXPECT_EQ(1, read(sib->result[0], &r, 1));
+	EXPECT_TRUE(r == 'y' || r == 'n');
+	return r == 'y';
 }
 
 /* Is the probe that the sibling executes sandboxed? */
@@ -649,11 +666,15 @@ static void stop_sibling(struct __test_metadata *const _metadata,
 TEST_F(on_exec, plain_arm_is_per_thread)
 {
 	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", NULL };
 	struct sibling sib;
 
 	start_sibling(_metadata, &sib, false);
 	arm(_metadata, allowed, NNP);
 	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &sib));
+	/* The caller is armed. */
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=EACCES");
 	stop_sibling(_metadata, &sib);
 }
 
@@ -700,9 +721,11 @@ TEST_F(on_exec, tsync_eperm_without_nnp_or_cap)
 	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC));
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &sib));
+	EXPECT_FALSE(sibling_nnp(_metadata, &sib));
 	/* With NO_NEW_PRIVS, every thread gets no_new_privs. */
 	EXPECT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC | NNP));
 	EXPECT_EQ(1, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	EXPECT_TRUE(sibling_nnp(_metadata, &sib));
 	EXPECT_TRUE(sibling_exec_sandboxed(_metadata, &sib));
 	stop_sibling(_metadata, &sib);
 	close(ruleset_fd);
@@ -782,9 +805,12 @@ TEST_F(on_exec, too_many_layers)
 	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC));
 	EXPECT_EQ(E2BIG, errno);
 	close(ruleset_fd);
+	/* The refused calls left the armed ruleset in place. */
+	EXPECT_EQ(-1, execve(probe, argv, NULL));
+	EXPECT_EQ(EPERM, errno);
 
-	/* Disarmed, the execution succeeds. */
-	ASSERT_EQ(0, landlock_restrict_self(-1, ON_EXEC));
+	/* Disarmed (every thread, at 16 layers), the execution succeeds. */
+	ASSERT_EQ(0, landlock_restrict_self(-1, ON_EXEC | TSYNC));
 	run_probe(_metadata, ops, self->out, sizeof(self->out));
 	expect_line(_metadata, self->out, "layers=16");
 }
@@ -801,11 +827,12 @@ TEST_F(on_exec, separate_executions_are_isolated)
 		.scoped = LANDLOCK_SCOPE_SIGNAL |
 			  LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET,
 	};
-	static const char *const argv_a[] = { "on-exec-probe",
+	static const char *const argv_a[] = { "on-exec-probe", "layers",
 					      "listen-abstract:on_exec_a",
 					      "wait", NULL };
-	const char *const line = "listen-abstract:on_exec_a=ok\n";
-	char signal_a[32], out_a[64] = {};
+	/* A is sandboxed (one layer) and listens. */
+	const char *const line = "layers=1\nlisten-abstract:on_exec_a=ok\n";
+	char signal_a[32], out_a[80] = {};
 	int ruleset_fd, in[2], out[2], status;
 	size_t len = 0;
 	pid_t a;
