@@ -533,12 +533,17 @@ TEST_F(on_exec, invalid_flags)
  */
 struct sibling {
 	pthread_t thread;
-	/* Write "e" to execute the probe, "q" to quit. */
+	/*
+	 * Write "e" to execute the probe, "n" to get no_new_privs, "q" to
+	 * quit.
+	 */
 	int cmd[2];
-	/* Per "e": 'y' (sandboxed), 'n' (not), 'x' (failure). */
+	/* Per request: 'y' (sandboxed, or set), 'n' (not), 'x' (failure). */
 	int result[2];
 	/* Arm a ruleset of its own first: the thread then has its own creds. */
 	bool own_creds;
+	/* The test's, for run_path(). */
+	struct __test_metadata *metadata;
 };
 
 /* Gives this thread its own credentials (armed, then disarmed). */
@@ -559,32 +564,17 @@ static int own_creds(void)
 	return err;
 }
 
-/* 'y' if the probe executed by a child of this thread is sandboxed. */
-static char sibling_exec(void)
+/*
+ * 'y' if the probe executed by a child of this thread is sandboxed.  The
+ * test's thread waits for the answer, so run_path() is not concurrent with
+ * its assertions.
+ */
+static char sibling_exec(struct __test_metadata *const _metadata)
 {
-	static const char *const argv[] = { "on-exec-probe",
-					    "read:tmp_on_exec/b/f", NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", NULL };
 	char out[256];
-	int pipefd[2], status;
-	size_t len = 0;
-	ssize_t n;
-	pid_t child;
 
-	if (pipe2(pipefd, O_CLOEXEC))
-		return 'x';
-	child = fork();
-	if (child == 0) {
-		dup2(pipefd[1], STDOUT_FILENO);
-		execv(probe, (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while (child > 0 && len < sizeof(out) - 1 &&
-	       (n = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += n;
-	out[len] = '\0';
-	close(pipefd[0]);
-	if (child < 0 || waitpid(child, &status, 0) != child)
+	if (run_path(_metadata, probe, ops, out, sizeof(out)))
 		return 'x';
 	if (strstr(out, "=EACCES\n"))
 		return 'y';
@@ -602,7 +592,7 @@ static void *sibling_main(void *const arg)
 		if (!ready)
 			cmd = 'x';
 		else if (cmd == 'e')
-			cmd = sibling_exec();
+			cmd = sibling_exec(sib->metadata);
 		else
 			cmd = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) ? 'y' : 'n';
 		if (write(sib->result[1], &cmd, 1) != 1)
@@ -615,6 +605,7 @@ static void start_sibling(struct __test_metadata *const _metadata,
 			  struct sibling *const sib, const bool own_creds)
 {
 	sib->own_creds = own_creds;
+	sib->metadata = _metadata;
 	ASSERT_EQ(0, pipe2(sib->cmd, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(sib->result, O_CLOEXEC));
 	ASSERT_EQ(0, pthread_create(&sib->thread, NULL, sibling_main, sib));

@@ -392,27 +392,32 @@ TEST_F(bpf_on_exec, bad_ruleset_fd)
 	close(args.ruleset_fd);
 }
 
-/* Arming from a hook that runs after Landlock merged the slots is refused. */
-TEST_F(bpf_on_exec, forbidden_hook_rejected)
+/* Loading @prog must fail, with @message in the verifier log. */
+static void expect_rejected(struct __test_metadata *const _metadata,
+			    struct on_exec_bpf *const skel,
+			    struct bpf_program *const prog,
+			    const char *const message)
 {
-	bpf_program__set_autoload(self->skel->progs.restrict_too_late, true);
-	EXPECT_NE(0, on_exec_bpf__load(self->skel));
-	EXPECT_NE(NULL, strstr(verifier_log,
-			       "bpf_landlock_restrict_binprm is not allowed"))
+	bpf_program__set_autoload(prog, true);
+	EXPECT_NE(0, on_exec_bpf__load(skel));
+	EXPECT_NE(NULL, strstr(verifier_log, message))
 	{
 		TH_LOG("verifier log:\n%s", verifier_log);
 	}
 }
 
+/* Arming from a hook that runs after Landlock merged the slots is refused. */
+TEST_F(bpf_on_exec, forbidden_hook_rejected)
+{
+	expect_rejected(_metadata, self->skel, self->skel->progs.restrict_too_late,
+			"bpf_landlock_restrict_binprm is not allowed");
+}
+
 /* A reference that is not released is refused. */
 TEST_F(bpf_on_exec, missing_release_rejected)
 {
-	bpf_program__set_autoload(self->skel->progs.leak_reference, true);
-	EXPECT_NE(0, on_exec_bpf__load(self->skel));
-	EXPECT_NE(NULL, strstr(verifier_log, "Unreleased reference"))
-	{
-		TH_LOG("verifier log:\n%s", verifier_log);
-	}
+	expect_rejected(_metadata, self->skel, self->skel->progs.leak_reference,
+			"Unreleased reference");
 }
 
 /*
@@ -476,22 +481,6 @@ static __u32 read_shared(const __u32 *const var)
 	return __atomic_load_n(var, __ATOMIC_ACQUIRE);
 }
 
-/* Number of lines of the trace buffer that contain @needle, or -1. */
-static int count_trace_lines(const char *const needle)
-{
-	char line[512];
-	FILE *trace;
-	int n = 0;
-
-	trace = fopen(TRACEFS_TRACE, "re");
-	if (!trace)
-		return -1;
-	while (fgets(line, sizeof(line), trace))
-		n += !!strstr(line, needle);
-	fclose(trace);
-	return n;
-}
-
 /*
  * A ruleset that a BPF program read in an RCU read-side section is not
  * freed before the program leaves the section, whoever puts the last
@@ -512,6 +501,7 @@ static void race_last_put(struct __test_metadata *const _metadata,
 	struct store_args args = {};
 	int status, i, go_pipe[2], cpus[2];
 	size_t created = 0;
+	char *trace;
 	pid_t child;
 
 	if (!get_two_cpus(cpus))
@@ -565,7 +555,11 @@ static void race_last_put(struct __test_metadata *const _metadata,
 	ASSERT_EQ(0, run_syscall_prog(skel->progs.drop_ruleset, &args));
 	ASSERT_EQ(0, close(args.ruleset_fd));
 	/* The reader still holds its section: the ruleset must be there. */
-	EXPECT_EQ(0, count_trace_lines("landlock_free_ruleset: "));
+	trace = tracefs_read_trace();
+	EXPECT_NE(NULL, trace);
+	if (trace)
+		EXPECT_EQ(0, tracefs_count_matches(trace, "landlock_free_ruleset: "));
+	free(trace);
 	__atomic_store_n(&skel->bss->race_go, 1, __ATOMIC_RELEASE);
 
 	ASSERT_EQ(child, waitpid(child, &status, 0));
@@ -598,23 +592,15 @@ TEST_F(bpf_on_exec, rcu_reader_outlives_last_put_atomic)
 /* A kptr read outside an RCU read-side section cannot be acquired. */
 TEST_F(bpf_on_exec, acquire_without_rcu_rejected)
 {
-	bpf_program__set_autoload(self->skel->progs.acquire_without_rcu, true);
-	EXPECT_NE(0, on_exec_bpf__load(self->skel));
-	EXPECT_NE(NULL, strstr(verifier_log, "must be a rcu pointer"))
-	{
-		TH_LOG("verifier log:\n%s", verifier_log);
-	}
+	expect_rejected(_metadata, self->skel, self->skel->progs.acquire_without_rcu,
+			"must be a rcu pointer");
 }
 
 /* Only an acquired (referenced) ruleset can be armed. */
 TEST_F(bpf_on_exec, restrict_unacquired_rejected)
 {
-	bpf_program__set_autoload(self->skel->progs.restrict_unacquired, true);
-	EXPECT_NE(0, on_exec_bpf__load(self->skel));
-	EXPECT_NE(NULL, strstr(verifier_log, "must be referenced or trusted"))
-	{
-		TH_LOG("verifier log:\n%s", verifier_log);
-	}
+	expect_rejected(_metadata, self->skel, self->skel->progs.restrict_unacquired,
+			"must be referenced or trusted");
 }
 
 /* At most this many executions, for at most this long (slow debug kernels). */
