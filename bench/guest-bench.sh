@@ -13,6 +13,9 @@ cd /tmp || exit 1
 
 abi=$("$dir/landlock/on-exec-probe" abi | sed 's/abi=//')
 echo "BENCH {\"case\": \"kernel\", \"release\": \"$(uname -r)\", \"abi\": $abi}"
+# Size of every credential's LSM blob, all LSMs together (lsm.debug).
+cred_blob=$(dmesg | sed -n 's/.*blob(cred) size \([0-9]*\).*/\1/p' | head -n 1)
+echo "BENCH {\"case\": \"memory\", \"lsm_cred_blob\": ${cred_blob:-0}}"
 cases="none immediate restrict-immediate"
 [ "$abi" -ge 12 ] && cases="$cases armed restrict-armed"
 for c in $cases; do

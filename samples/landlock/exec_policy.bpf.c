@@ -23,7 +23,7 @@ char _license[] SEC("license") = "GPL";
 struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
 struct bpf_landlock_ruleset *
 bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset) __ksym;
-void bpf_landlock_put_ruleset(struct bpf_landlock_ruleset *ruleset) __ksym;
+void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset) __ksym;
 int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
 				 struct bpf_landlock_ruleset *ruleset,
 				 __u32 flags) __ksym;
@@ -65,7 +65,7 @@ int store_ruleset(int *ruleset_fd)
 		return -1;
 	old = bpf_kptr_xchg(&policy->ruleset, ruleset);
 	if (old)
-		bpf_landlock_put_ruleset(old);
+		bpf_landlock_ruleset_release(old);
 	return 0;
 }
 
@@ -90,7 +90,7 @@ int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 	bpf_rcu_read_unlock();
 	if (ruleset) {
 		err = bpf_landlock_restrict_binprm(bprm, ruleset, restrict_flags);
-		bpf_landlock_put_ruleset(ruleset);
+		bpf_landlock_ruleset_release(ruleset);
 	}
 	/* Fails closed: the target never runs unsandboxed. */
 	if (err) {

@@ -7,13 +7,14 @@
  * kptrs, stored in ordinary maps (no dedicated map type):
  *
  * - a BPF_PROG_TYPE_SYSCALL program, run by the policy manager, turns a
- *   ruleset file descriptor into a kptr with bpf_landlock_ruleset_from_fd()
- *   and stores it in a map with bpf_kptr_xchg();
+ *   ruleset file descriptor into a kptr to a frozen copy of the ruleset with
+ *   bpf_landlock_ruleset_from_fd() and stores it in a map with
+ *   bpf_kptr_xchg();
  * - a BPF LSM program on bprm_creds_for_exec or bprm_check_security reads
  *   the kptr under bpf_rcu_read_lock(), takes a reference with
  *   bpf_landlock_ruleset_acquire(), passes it to
  *   bpf_landlock_restrict_binprm(), and drops it with
- *   bpf_landlock_put_ruleset().
+ *   bpf_landlock_ruleset_release().
  *
  * bpf_landlock_restrict_binprm() fills the BPF slot of the execution's
  * credentials; the merge and the enforcement are those of
@@ -57,20 +58,23 @@ to_bpf_ruleset(struct landlock_ruleset *const ruleset)
 __bpf_kfunc_start_defs();
 
 /**
- * bpf_landlock_ruleset_from_fd - Get a ruleset from a file descriptor
+ * bpf_landlock_ruleset_from_fd - Get a frozen copy of a ruleset
  *
  * @fd: Ruleset file descriptor of the calling task, opened for reading.
  *
  * Only for BPF_PROG_TYPE_SYSCALL programs, which run in the context of the
- * task that owns @fd.
+ * task that owns @fd.  What BPF programs hold is an immutable copy of the
+ * ruleset as it is at the call (see landlock_freeze_ruleset()): rules added
+ * to the ruleset later do not apply to it, and executions sharing it merge
+ * it without taking any lock.
  *
- * Return: A referenced ruleset, to store in a map as a kptr or to release
- * with bpf_landlock_put_ruleset(), or NULL if @fd does not refer to a
- * readable ruleset or if Landlock is disabled.
+ * Return: A referenced frozen ruleset, to store in a map as a kptr or to
+ * release with bpf_landlock_ruleset_release(), or NULL if @fd does not refer
+ * to a readable ruleset, if memory is short, or if Landlock is disabled.
  */
 __bpf_kfunc struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd)
 {
-	struct landlock_ruleset *ruleset;
+	struct landlock_ruleset *ruleset, *frozen;
 
 	if (!landlock_initialized)
 		return NULL;
@@ -78,9 +82,15 @@ __bpf_kfunc struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd)
 	ruleset = landlock_get_ruleset_from_fd(fd, FMODE_CAN_READ);
 	if (IS_ERR(ruleset))
 		return NULL;
+
+	frozen = landlock_freeze_ruleset(ruleset);
+	landlock_put_ruleset(ruleset);
+	if (IS_ERR(frozen))
+		return NULL;
+
 	/* LSM programs find it in maps under RCU (rcu_protected_types). */
-	landlock_ruleset_share_rcu(ruleset);
-	return to_bpf_ruleset(ruleset);
+	landlock_ruleset_share_rcu(frozen);
+	return to_bpf_ruleset(frozen);
 }
 
 /**
@@ -100,24 +110,24 @@ bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset)
 }
 
 /**
- * bpf_landlock_put_ruleset - Release a ruleset
+ * bpf_landlock_ruleset_release - Release a ruleset
  *
  * @ruleset: Ruleset referenced by the program.
  *
  * Does not sleep: the last reference frees the ruleset after an RCU grace
  * period, from a workqueue (see landlock_put_ruleset_deferred()).
  */
-__bpf_kfunc void bpf_landlock_put_ruleset(struct bpf_landlock_ruleset *ruleset)
+__bpf_kfunc void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset)
 {
 	landlock_put_ruleset_deferred(&ruleset->ruleset);
 }
 
-__bpf_kfunc void bpf_landlock_put_ruleset_dtor(void *ruleset)
+__bpf_kfunc void bpf_landlock_ruleset_release_dtor(void *ruleset)
 {
-	bpf_landlock_put_ruleset(ruleset);
+	bpf_landlock_ruleset_release(ruleset);
 }
 
-CFI_NOSEAL(bpf_landlock_put_ruleset_dtor);
+CFI_NOSEAL(bpf_landlock_ruleset_release_dtor);
 
 /**
  * bpf_landlock_restrict_binprm - Enforce a ruleset on an execution
@@ -160,11 +170,15 @@ __bpf_kfunc int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(landlock_syscall_kfunc_ids)
+/*
+ * KF_SLEEPABLE: the copy allocates with GFP_KERNEL and takes the ruleset's
+ * mutex, and the last put of the original ruleset can free it.
+ */
 BTF_ID_FLAGS(func, bpf_landlock_ruleset_from_fd,
 	     KF_ACQUIRE | KF_RET_NULL | KF_SLEEPABLE)
 BTF_ID_FLAGS(func, bpf_landlock_ruleset_acquire,
 	     KF_ACQUIRE | KF_RCU | KF_RET_NULL)
-BTF_ID_FLAGS(func, bpf_landlock_put_ruleset, KF_RELEASE)
+BTF_ID_FLAGS(func, bpf_landlock_ruleset_release, KF_RELEASE)
 BTF_KFUNCS_END(landlock_syscall_kfunc_ids)
 
 static const struct btf_kfunc_id_set landlock_syscall_kfunc_set = {
@@ -175,7 +189,7 @@ static const struct btf_kfunc_id_set landlock_syscall_kfunc_set = {
 BTF_KFUNCS_START(landlock_lsm_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_landlock_ruleset_acquire,
 	     KF_ACQUIRE | KF_RCU | KF_RET_NULL)
-BTF_ID_FLAGS(func, bpf_landlock_put_ruleset, KF_RELEASE)
+BTF_ID_FLAGS(func, bpf_landlock_ruleset_release, KF_RELEASE)
 /*
  * Never KF_RCU: the slot takes its reference with refcount_inc(), which is
  * only valid on a ruleset the caller holds a reference to.
@@ -219,7 +233,7 @@ static const struct btf_kfunc_id_set landlock_lsm_kfunc_set = {
 
 BTF_ID_LIST(landlock_dtor_ids)
 BTF_ID(struct, bpf_landlock_ruleset)
-BTF_ID(func, bpf_landlock_put_ruleset_dtor)
+BTF_ID(func, bpf_landlock_ruleset_release_dtor)
 
 static int __init landlock_bpf_kfunc_init(void)
 {

@@ -9,9 +9,15 @@
  * execution in progress.  At execution, the layers are stacked in a fixed
  * order: the existing domain, then the BPF slot, then the user space slot.
  *
+ * Arming freezes the ruleset (landlock_freeze_ruleset()): the slots hold
+ * immutable copies, merged without lock, and rules added to the original
+ * ruleset later do not apply.
+ *
  * The merge allocates and may fail: it is done by the bprm_creds_from_file
- * hook, which can still fail the execution cleanly.  The bprm_committing_creds
- * hook then installs the prepared domain and cannot fail.
+ * hook, which can still fail the execution cleanly, into the credentials of
+ * the execution (private until committed).  The bprm_committing_creds hook
+ * then only releases the slots, sets no_new_privs if a BPF program asked for
+ * it, and emits a trace event: it cannot fail.
  *
  * The logic is implemented in Rust (exec.rs); exec_helpers.c exposes the
  * Landlock internals it needs.  This header is also read by bindgen
@@ -22,7 +28,9 @@
 #ifndef _SECURITY_LANDLOCK_EXEC_H
 #define _SECURITY_LANDLOCK_EXEC_H
 
+#include <linux/build_bug.h>
 #include <linux/errno.h>
+#include <linux/limits.h>
 #include <linux/types.h>
 
 #include "limits.h"
@@ -35,50 +43,53 @@ struct landlock_ruleset;
 struct linux_binprm;
 
 /**
- * struct landlock_exec_slot - Ruleset armed for the next execution
+ * struct landlock_exec_slots - Rulesets armed for the next execution
+ *
+ * Only exec.rs reads or writes this structure.  Each slot holds a reference
+ * to a frozen ruleset (see landlock_freeze_ruleset()), or is NULL.  The user
+ * space slot is inherited with the credentials (with a new reference); the
+ * BPF slot only exists in the credentials of an execution in progress
+ * (&linux_binprm.cred).  A successful execution consumes both.
  */
-struct landlock_exec_slot {
+struct landlock_exec_slots {
 	/**
-	 * @ruleset: Armed ruleset, on which the slot holds a reference, or
-	 * NULL if the slot is empty.
+	 * @user: Ruleset armed by landlock_restrict_self(2) with
+	 * %LANDLOCK_RESTRICT_SELF_ON_EXEC.
 	 */
-	struct landlock_ruleset *ruleset;
+	struct landlock_ruleset *user;
 	/**
-	 * @flags: The LANDLOCK_RESTRICT_SELF_* flags the ruleset was armed with.
+	 * @bpf: Ruleset armed by a BPF LSM program for the execution in
+	 * progress.
 	 */
-	u32 flags;
+	struct landlock_ruleset *bpf;
 };
 
 /**
- * struct landlock_exec_pending - Exec-time enforcement state of a credential
+ * struct landlock_exec_flags - Flags of the armed rulesets
  *
- * Only exec.rs reads or writes this structure.  The slots are inherited with
- * the credentials (with new references) and consumed by a successful
- * execution.  The other fields only exist in the credentials of an execution
- * in progress (&linux_binprm.cred), between bprm_creds_from_file and
- * bprm_committing_creds (or the release of these credentials if the
- * execution fails).
+ * Only exec.rs reads or writes this structure.  Its fields are bytes, so
+ * that it fits in the padding after &struct landlock_cred_security.
  */
-struct landlock_exec_pending {
+struct landlock_exec_flags {
 	/**
-	 * @bpf: Slot filled by a BPF LSM program during the execution.
+	 * @user: The LANDLOCK_RESTRICT_SELF_* flags &landlock_exec_slots.user
+	 * was armed with (logging flags only), or 0.
 	 */
-	struct landlock_exec_slot bpf;
+	u8 user;
 	/**
-	 * @user: Slot filled by landlock_restrict_self(2).
+	 * @bpf: The LANDLOCK_RESTRICT_SELF_* flags &landlock_exec_slots.bpf
+	 * was armed with, or 0.
 	 */
-	struct landlock_exec_slot user;
+	u8 bpf;
 	/**
-	 * @prepared: Domain made of the existing domain and the armed rulesets,
-	 * holding a reference, or NULL.
+	 * @prepared: Set by the bprm_creds_from_file hook once it has merged
+	 * the armed rulesets into the domain of the execution's credentials,
+	 * for the bprm_committing_creds hook.
 	 */
-	struct landlock_domain *prepared;
-	/**
-	 * @prepared_log_subdomains_off: Value of
-	 * &landlock_cred_security.log_subdomains_off to install with @prepared.
-	 */
-	bool prepared_log_subdomains_off;
+	u8 prepared;
 };
+
+static_assert(LANDLOCK_MASK_RESTRICT_SELF <= U8_MAX);
 
 #ifdef CONFIG_SECURITY_LANDLOCK_ON_EXEC
 
@@ -90,7 +101,7 @@ void landlock_exec_cred_transfer(struct cred *new, const struct cred *old);
 
 void landlock_exec_cred_free(struct cred *cred);
 
-void landlock_exec_copy_armed(struct cred *dst, const struct cred *src);
+int landlock_exec_copy_armed(struct cred *dst, const struct cred *src);
 
 int landlock_exec_bprm_creds_from_file(struct linux_binprm *bprm,
 				       const struct file *file);
@@ -111,6 +122,10 @@ void landlock_exec_get_ruleset(struct landlock_ruleset *ruleset);
 void landlock_exec_get_domain(struct landlock_domain *domain);
 
 u32 landlock_exec_domain_num_layers(const struct landlock_domain *domain);
+
+void landlock_exec_trace_enforce(const struct landlock_domain *domain,
+				 bool armed_bpf, bool armed_user,
+				 bool no_new_privs);
 
 struct landlock_domain *landlock_exec_merge(struct landlock_domain *parent,
 					    struct landlock_ruleset *ruleset,
@@ -141,9 +156,10 @@ static inline void landlock_exec_cred_free(struct cred *const cred)
 {
 }
 
-static inline void landlock_exec_copy_armed(struct cred *const dst,
-					    const struct cred *const src)
+static inline int landlock_exec_copy_armed(struct cred *const dst,
+					   const struct cred *const src)
 {
+	return -EINVAL;
 }
 
 #endif /* CONFIG_SECURITY_LANDLOCK_ON_EXEC */

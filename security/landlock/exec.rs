@@ -9,12 +9,19 @@
 //! execution in progress.  Layers are stacked in a fixed order: the existing
 //! domain, then the BPF slot, then the user space slot.
 //!
+//! Arming freezes the policy: slots hold frozen copies of rulesets
+//! (`landlock_freeze_ruleset()`), made when user space arms a ruleset or
+//! hands it to BPF.  Rules added to the original later do not apply, and
+//! executions merge a shared copy without taking any lock.
+//!
 //! The merge can fail (memory, or past the maximum number of layers, which
 //! fails the execution with `EPERM`): it is done by
 //! [`landlock_exec_bprm_creds_from_file`], which can still fail the execution
-//! cleanly.  [`landlock_exec_bprm_committing_creds`] then only
-//! installs what was prepared and cannot fail: an armed ruleset is either
-//! enforced or the execution fails, never silently dropped.
+//! cleanly, directly into the credentials of the execution (private until
+//! they are committed).  [`landlock_exec_bprm_committing_creds`] then only
+//! releases the slots, sets no_new_privs if a BPF program asked for it and
+//! emits a trace event: it cannot fail.  An armed ruleset is either enforced
+//! or the execution fails, never silently dropped.
 //!
 //! C header: [`security/landlock/exec.h`](srctree/security/landlock/exec.h)
 
@@ -34,6 +41,13 @@ const ON_EXEC: u32 = bindings::LANDLOCK_RESTRICT_SELF_ON_EXEC;
 const TSYNC: u32 = bindings::LANDLOCK_RESTRICT_SELF_TSYNC;
 const NO_NEW_PRIVS: u32 = bindings::LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
 const LOG_SUBDOMAINS_OFF: u32 = bindings::LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF;
+const LOG_FLAGS: u32 = bindings::LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF
+    | bindings::LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+    | LOG_SUBDOMAINS_OFF;
+/// Flags a BPF program may arm a ruleset with.
+const BPF_FLAGS: u32 = NO_NEW_PRIVS | LOG_FLAGS;
+// `struct landlock_exec_flags` keeps them in bytes.
+const _: () = assert!(BPF_FLAGS <= u8::MAX as u32);
 
 /// A Landlock ruleset (`struct landlock_ruleset`).
 ///
@@ -80,6 +94,28 @@ impl Ruleset {
         Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) })
     }
 
+    /// Returns an immutable copy of this ruleset as it is now, or a new
+    /// reference on it if it is already frozen.
+    ///
+    /// Fails with `ENOMEM`.  Takes the ruleset's mutex and allocates.
+    fn freeze(&self) -> Result<ARef<Self>> {
+        // SAFETY: `self` is kept alive by the borrow (type invariants) for
+        // the whole call; the C function returns either an error or a frozen
+        // ruleset with a reference for the caller.
+        let ptr = from_err_ptr(unsafe { bindings::landlock_freeze_ruleset(self.as_ptr()) })?;
+        // SAFETY: On success, the returned pointer is valid and owns a
+        // reference, which is transferred to the new `ARef`.
+        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) })
+    }
+
+    /// Whether this ruleset is a frozen copy, which never changes.
+    fn is_frozen(&self) -> bool {
+        // SAFETY: `self` is live (type invariants).  `frozen` is set before a
+        // frozen ruleset is shared and never changes afterwards; it is never
+        // set on other rulesets.
+        unsafe { (*self.as_ptr()).frozen }
+    }
+
     /// Returns the raw pointer, for C calls.
     fn as_ptr(&self) -> *mut bindings::landlock_ruleset {
         self.0.get()
@@ -118,18 +154,6 @@ unsafe impl Send for Domain {}
 unsafe impl Sync for Domain {}
 
 impl Domain {
-    /// Returns a new reference on the domain `ptr` points to, if any.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must be null or point to a domain with a non-zero reference count
-    /// for the duration of the call.
-    unsafe fn get(ptr: *mut bindings::landlock_domain) -> Option<ARef<Self>> {
-        // SAFETY: The caller guarantees that a non-null `ptr` is a live
-        // domain, so a temporary shared reference satisfies the invariants.
-        NonNull::new(ptr).map(|p| ARef::from(unsafe { p.cast::<Self>().as_ref() }))
-    }
-
     /// Number of layers of this domain.
     fn num_layers(&self) -> u32 {
         // SAFETY: `self` is a live domain by the type invariants.
@@ -141,11 +165,11 @@ impl Domain {
         self.num_layers() >= bindings::LANDLOCK_MAX_NUM_LAYERS
     }
 
-    /// Stacks `ruleset` on `parent`, as armed with `flags`.
+    /// Stacks the frozen `ruleset` on `parent`, as armed with `flags`.
     ///
     /// Fails with `ENOMEM`, or `E2BIG` if `parent` already has the maximum
-    /// number of layers.  Takes the ruleset's mutex and allocates: must be
-    /// called from a context that can sleep.
+    /// number of layers.  Allocates, but takes no lock: executions sharing
+    /// a ruleset do not contend.
     fn merge(
         parent: Option<&Domain>,
         ruleset: &Ruleset,
@@ -168,125 +192,13 @@ impl Domain {
     }
 }
 
-/// A slot for a ruleset armed for the next execution (`struct
-/// landlock_exec_slot`).
-///
-/// # Invariants
-///
-/// `ruleset` is null or points to a ruleset on which the slot owns a
-/// reference.
-#[repr(transparent)]
-struct Slot(bindings::landlock_exec_slot);
-
-impl Slot {
-    /// Returns the armed ruleset and its flags, if any.
-    fn get(&self) -> Option<(&Ruleset, u32)> {
-        let ptr = NonNull::new(self.0.ruleset)?;
-        // SAFETY: By the type invariants, the slot owns a reference on the
-        // ruleset, which thus lives at least as long as `&self`.
-        Some((unsafe { ptr.cast::<Ruleset>().as_ref() }, self.0.flags))
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.ruleset.is_null()
-    }
-
-    /// Arms `ruleset` with `flags` (or empties the slot), and returns the
-    /// previously armed ruleset, if any.
-    fn replace(&mut self, ruleset: Option<ARef<Ruleset>>, flags: u32) -> Option<ARef<Ruleset>> {
-        let old = NonNull::new(self.0.ruleset).map(|p| {
-            // SAFETY: By the type invariants, the slot owns this reference,
-            // which it hands over to the returned `ARef`.
-            unsafe { ARef::from_raw(p.cast::<Ruleset>()) }
-        });
-        // INVARIANT: The slot takes over the reference owned by `ruleset`.
-        self.0.ruleset = ruleset.map_or(ptr::null_mut(), |r| ARef::into_raw(r).as_ptr().cast());
-        self.0.flags = if self.0.ruleset.is_null() { 0 } else { flags };
-        old
-    }
-
-    /// Empties the slot, releasing its reference.
-    fn clear(&mut self) {
-        drop(self.replace(None, 0));
-    }
-
-    /// Arms the same ruleset as `other`, with a new reference.
-    fn inherit(&mut self, other: &Slot) {
-        let (ruleset, flags) = match other.get() {
-            Some((r, f)) => (Some(ARef::from(r)), f),
-            None => (None, 0),
-        };
-        drop(self.replace(ruleset, flags));
-    }
-}
-
-/// Exec-time state of a credential (`struct landlock_exec_pending`).
-///
-/// # Invariants
-///
-/// `bpf` and `user` satisfy the invariants of [`Slot`]; `prepared` is null or
-/// points to a domain on which this structure owns a reference.
-#[repr(transparent)]
-struct Pending(bindings::landlock_exec_pending);
-
-impl Pending {
-    fn bpf(&self) -> &Slot {
-        // SAFETY: `Slot` is a transparent wrapper, and the field satisfies its
-        // invariants by the type invariants.
-        unsafe { &*ptr::from_ref(&self.0.bpf).cast() }
-    }
-
-    fn user(&self) -> &Slot {
-        // SAFETY: As for `bpf()`.
-        unsafe { &*ptr::from_ref(&self.0.user).cast() }
-    }
-
-    fn user_mut(&mut self) -> &mut Slot {
-        // SAFETY: As for `bpf()`, with exclusive access through `&mut self`.
-        unsafe { &mut *ptr::from_mut(&mut self.0.user).cast() }
-    }
-
-    fn bpf_mut(&mut self) -> &mut Slot {
-        // SAFETY: As for `user_mut()`.
-        unsafe { &mut *ptr::from_mut(&mut self.0.bpf).cast() }
-    }
-
-    /// Takes the prepared domain, if any, and its `log_subdomains_off` value.
-    fn take_prepared(&mut self) -> Option<(ARef<Domain>, bool)> {
-        let ptr = NonNull::new(self.0.prepared)?;
-        self.0.prepared = ptr::null_mut();
-        // SAFETY: By the type invariants, this structure owned the reference,
-        // which is handed over to the returned `ARef`.
-        let domain = unsafe { ARef::from_raw(ptr.cast::<Domain>()) };
-        Some((domain, self.0.prepared_log_subdomains_off))
-    }
-
-    /// Stores the domain to install at commit, releasing any previous one.
-    fn set_prepared(&mut self, domain: ARef<Domain>, log_subdomains_off: bool) {
-        drop(self.take_prepared());
-        // INVARIANT: The structure takes over the reference owned by `domain`.
-        self.0.prepared = ARef::into_raw(domain).as_ptr().cast();
-        self.0.prepared_log_subdomains_off = log_subdomains_off;
-    }
-
-    /// Sets up a new credential's state from the credential it is copied
-    /// from: the slots are inherited; the rest only exists during an
-    /// execution and is not.
-    fn inherit(&mut self, old: &Pending) {
-        self.bpf_mut().inherit(old.bpf());
-        self.user_mut().inherit(old.user());
-        drop(self.take_prepared());
-        // Only the credentials of an execution have a prepared domain, and
-        // they are never copied.
-        kernel::warn_on!(!old.0.prepared.is_null());
-    }
-
-    /// Releases everything, leaving the structure empty.
-    fn release(&mut self) {
-        self.bpf_mut().clear();
-        self.user_mut().clear();
-        drop(self.take_prepared());
-    }
+/// One of the two slots of a credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    /// Filled by a BPF LSM program, for the execution in progress.
+    Bpf,
+    /// Filled by `landlock_restrict_self(2)` with `ON_EXEC`.
+    User,
 }
 
 /// Landlock's part of a credential security blob (`struct
@@ -294,8 +206,13 @@ impl Pending {
 ///
 /// # Invariants
 ///
-/// `exec` satisfies the invariants of [`Pending`], and `sec.domain` is null or
-/// points to a domain on which the credential owns a reference.
+/// - `sec.domain` is null or points to a domain on which the credential owns
+///   a reference.
+/// - Each of `exec_slots.user` and `exec_slots.bpf` is null or points to a
+///   frozen ruleset on which the credential owns a reference; the matching
+///   field of `exec_flags` is 0 when the slot is null.
+/// - `exec_slots.bpf` and `exec_flags.prepared` are only set in the
+///   credentials of an execution in progress.
 #[repr(transparent)]
 struct CredBlob(bindings::landlock_cred_blob);
 
@@ -323,24 +240,18 @@ impl CredBlob {
         unsafe { &mut *bindings::landlock_exec_cred_blob(cred).cast::<CredBlob>() }
     }
 
-    fn pending(&self) -> &Pending {
-        // SAFETY: `Pending` is a transparent wrapper, and the field satisfies
-        // its invariants by the type invariants.
-        unsafe { &*ptr::from_ref(&self.0.exec).cast() }
-    }
-
-    fn pending_mut(&mut self) -> &mut Pending {
-        // SAFETY: As for `pending()`, with exclusive access.
-        unsafe { &mut *ptr::from_mut(&mut self.0.exec).cast() }
-    }
-
-    /// Returns a new reference on the enforced domain, if any.
-    fn domain(&self) -> Option<ARef<Domain>> {
+    /// Returns the enforced domain, if any.
+    fn domain(&self) -> Option<&Domain> {
         // `sec` is packed: read the field by value, never by reference.
         let ptr = self.0.sec.domain;
         // SAFETY: By the type invariants, the credential owns a reference on
         // this domain, which thus lives at least as long as `&self`.
-        unsafe { Domain::get(ptr) }
+        NonNull::new(ptr).map(|p| unsafe { p.cast::<Domain>().as_ref() })
+    }
+
+    /// Whether no layer can be stacked on the enforced domain.
+    fn is_full(&self) -> bool {
+        self.domain().is_some_and(|d| d.is_full())
     }
 
     #[cfg(CONFIG_SECURITY_LANDLOCK_LOG)]
@@ -351,6 +262,70 @@ impl CredBlob {
     #[cfg(not(CONFIG_SECURITY_LANDLOCK_LOG))]
     fn log_subdomains_off(&self) -> bool {
         false
+    }
+
+    /// Returns the ruleset armed in `slot` and its flags, if any.
+    fn armed(&self, slot: Slot) -> Option<(&Ruleset, u32)> {
+        let (ptr, flags) = match slot {
+            Slot::Bpf => (self.0.exec_slots.bpf, self.0.exec_flags.bpf),
+            Slot::User => (self.0.exec_slots.user, self.0.exec_flags.user),
+        };
+        let ptr = NonNull::new(ptr)?;
+        // SAFETY: By the type invariants, the credential owns a reference on
+        // the ruleset, which thus lives at least as long as `&self`.
+        Some((unsafe { ptr.cast::<Ruleset>().as_ref() }, flags.into()))
+    }
+
+    fn is_armed(&self, slot: Slot) -> bool {
+        self.armed(slot).is_some()
+    }
+
+    /// Arms the frozen `ruleset` with `flags` in `slot` (or empties the
+    /// slot), and returns the previously armed ruleset, if any.
+    ///
+    /// Only the flags that still have a meaning are kept: for user space,
+    /// the logging ones (no_new_privs is set by the arming call).
+    fn arm(&mut self, slot: Slot, ruleset: Option<ARef<Ruleset>>, flags: u32) -> Option<ARef<Ruleset>> {
+        let (ptr, slot_flags, kept) = match slot {
+            Slot::Bpf => (&mut self.0.exec_slots.bpf, &mut self.0.exec_flags.bpf, BPF_FLAGS),
+            Slot::User => (&mut self.0.exec_slots.user, &mut self.0.exec_flags.user, LOG_FLAGS),
+        };
+        let old = NonNull::new(*ptr).map(|p| {
+            // SAFETY: By the type invariants, the credential owns this
+            // reference, which it hands over to the returned `ARef`.
+            unsafe { ARef::from_raw(p.cast::<Ruleset>()) }
+        });
+        kernel::warn_on!(ruleset.as_ref().is_some_and(|r| !r.is_frozen()));
+        // INVARIANT: The credential takes over the reference owned by
+        // `ruleset`, a frozen ruleset; the flags are cleared with the slot.
+        *ptr = ruleset.map_or(ptr::null_mut(), |r| ARef::into_raw(r).as_ptr().cast());
+        // Cannot truncate: `BPF_FLAGS` fits in a byte (checked below).
+        *slot_flags = if ptr.is_null() { 0 } else { (flags & kept) as u8 };
+        old
+    }
+
+    /// Empties both slots and forgets any preparation, releasing the
+    /// rulesets.
+    fn disarm_all(&mut self) {
+        drop(self.arm(Slot::Bpf, None, 0));
+        drop(self.arm(Slot::User, None, 0));
+        self.0.exec_flags.prepared = 0;
+    }
+
+    /// Sets up the exec-time state of new credentials copied from `old`: the
+    /// user space slot is inherited, with a new reference; the rest only
+    /// exists during an execution and is not.
+    fn inherit(&mut self, old: &CredBlob) {
+        let (ruleset, flags) = match old.armed(Slot::User) {
+            Some((r, f)) => (Some(ARef::from(r)), f),
+            None => (None, 0),
+        };
+        drop(self.arm(Slot::User, ruleset, flags));
+        drop(self.arm(Slot::Bpf, None, 0));
+        self.0.exec_flags.prepared = 0;
+        // Only the credentials of an execution have these, and they are
+        // never copied: they are committed or freed.
+        kernel::warn_on!(old.is_armed(Slot::Bpf) || old.0.exec_flags.prepared != 0);
     }
 
     /// Enforces `domain` in place of the current domain, which is released,
@@ -475,17 +450,26 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
     if !may_arm(flags) {
         return Err(EPERM);
     }
-    let ruleset = match request {
+    let source = match request {
         Request::Arm(fd) => Some(Ruleset::from_fd(fd)?),
         Request::Clear => None,
     };
     let mut new = NewCred::prepare()?;
-    // Refuses what no execution could enforce, as an immediate enforcement
-    // does.  Layers added after arming still make the execution fail.
-    if ruleset.is_some() && new.blob().domain().is_some_and(|d| d.is_full()) {
-        return Err(E2BIG);
-    }
-    let old = new.blob().pending_mut().user_mut().replace(ruleset, flags);
+    let ruleset = match source {
+        Some(source) => {
+            // Refuses what no execution could enforce, as an immediate
+            // enforcement does.  Layers added after arming still make the
+            // execution fail.
+            if new.blob().is_full() {
+                return Err(E2BIG);
+            }
+            // Arming freezes the policy: the execution enforces the ruleset
+            // as it is now, whatever is added to it later.
+            Some(source.freeze()?)
+        }
+        None => None,
+    };
+    let old = new.blob().arm(Slot::User, ruleset, flags);
     if flags & TSYNC != 0 {
         // SAFETY: `new` holds credentials prepared for the current task and
         // not committed yet.  Sibling threads may take their own references
@@ -507,7 +491,8 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
 
 /// Arms a ruleset for the next execution: `landlock_restrict_self(2)` with
 /// `LANDLOCK_RESTRICT_SELF_ON_EXEC`, in the calling thread or, with
-/// `LANDLOCK_RESTRICT_SELF_TSYNC`, in every thread of the process.
+/// `LANDLOCK_RESTRICT_SELF_TSYNC`, in every thread of the process.  What is
+/// armed is a frozen copy of the ruleset, as it is at the call.
 ///
 /// Returns 0, or `-EINVAL` (`ruleset_fd` is -1 with another flag than
 /// `ON_EXEC` and `TSYNC`), `-EPERM` (see [`may_arm`], or `ruleset_fd` is not
@@ -524,8 +509,8 @@ pub unsafe extern "C" fn landlock_exec_restrict_self(ruleset_fd: c_int, flags: u
     from_result(|| restrict_self(ruleset_fd, flags).map(|()| 0))
 }
 
-/// `cred_prepare` and `cred_transfer` hooks: `new` inherits the slots of
-/// `old`.
+/// `cred_prepare` and `cred_transfer` hooks: `new` inherits the user space
+/// slot of `old`.
 ///
 /// # Safety
 ///
@@ -541,13 +526,17 @@ pub unsafe extern "C" fn landlock_exec_cred_transfer(
     // SAFETY: The caller guarantees that `new` is valid and only accessed by
     // itself (and us) while being set up.
     let new = unsafe { CredBlob::of_mut(new) };
-    new.pending_mut().inherit(old.pending());
+    new.inherit(old);
 }
 
 /// Arms in `dst` the ruleset armed by user space in `src` (or disarms `dst`
 /// if none is): `LANDLOCK_RESTRICT_SELF_ON_EXEC` with
 /// `LANDLOCK_RESTRICT_SELF_TSYNC`, for a sibling thread that does not share
 /// the caller's credentials.
+///
+/// Returns 0, or `-E2BIG` if `dst` already enforces the maximum number of
+/// layers (as the calling thread is checked by [`restrict_self`]): then the
+/// whole operation fails and `dst` is left to be aborted.
 ///
 /// # Safety
 ///
@@ -557,16 +546,24 @@ pub unsafe extern "C" fn landlock_exec_cred_transfer(
 pub unsafe extern "C" fn landlock_exec_copy_armed(
     dst: *mut bindings::cred,
     src: *const bindings::cred,
-) {
+) -> c_int {
     // SAFETY: The caller guarantees that `src` is valid.
     let src = unsafe { CredBlob::of(src) };
     // SAFETY: The caller guarantees that `dst` is valid and, not being
     // committed, only accessed by the current task.
     let dst = unsafe { CredBlob::of_mut(dst) };
-    dst.pending_mut().user_mut().inherit(src.pending().user());
+    let (ruleset, flags) = match src.armed(Slot::User) {
+        Some((r, f)) => (Some(ARef::from(r)), f),
+        None => (None, 0),
+    };
+    if ruleset.is_some() && dst.is_full() {
+        return E2BIG.to_errno();
+    }
+    drop(dst.arm(Slot::User, ruleset, flags));
+    0
 }
 
-/// `cred_free` hook: releases the slots and any prepared domain.
+/// `cred_free` hook: releases the slots.
 ///
 /// May be called from an RCU callback: every release is deferred.
 ///
@@ -577,37 +574,52 @@ pub unsafe extern "C" fn landlock_exec_copy_armed(
 pub unsafe extern "C" fn landlock_exec_cred_free(cred: *mut bindings::cred) {
     // SAFETY: The caller guarantees that `cred` is valid, and nobody else uses
     // a credential being freed.
-    unsafe { CredBlob::of_mut(cred) }.pending_mut().release();
+    unsafe { CredBlob::of_mut(cred) }.disarm_all();
 }
 
-/// Builds the domain to enforce at the point of no return: the existing
-/// domain, then the BPF layer, then the user space layer.
+/// Builds the domain to enforce from the point of no return: the existing
+/// domain, then the BPF layer, then the user space layer.  Returns `None` if
+/// nothing is armed.
+fn merge_armed(blob: &CredBlob) -> Result<Option<(ARef<Domain>, bool)>> {
+    let mut merged: Option<ARef<Domain>> = None;
+    let mut log_subdomains_off = blob.log_subdomains_off();
+    for slot in [Slot::Bpf, Slot::User] {
+        let Some((ruleset, flags)) = blob.armed(slot) else {
+            continue;
+        };
+        let parent = merged.as_deref().or(blob.domain());
+        // Past the maximum number of layers, the execution fails with EPERM:
+        // E2BIG would read "argument list too long" for execve(2).
+        if parent.is_some_and(|d| d.is_full()) {
+            return Err(EPERM);
+        }
+        merged = Some(Domain::merge(parent, ruleset, flags, log_subdomains_off)?);
+        log_subdomains_off |= flags & LOG_SUBDOMAINS_OFF != 0;
+    }
+    Ok(merged.map(|d| (d, log_subdomains_off)))
+}
+
+/// Merges the armed rulesets into the domain of an execution's credentials.
 fn prepare_exec(blob: &mut CredBlob) -> Result {
-    if blob.pending().bpf().is_empty() && blob.pending().user().is_empty() {
+    // The hook runs once per execution; if it ran again, stacking the same
+    // layers twice would be wrong.
+    if blob.0.exec_flags.prepared != 0 {
+        kernel::warn_on!(true);
         return Ok(());
     }
-    let mut domain = blob.domain();
-    let mut log_subdomains_off = blob.log_subdomains_off();
-    let pending = blob.pending();
-    for slot in [pending.bpf(), pending.user()] {
-        if let Some((ruleset, flags)) = slot.get() {
-            // Past the maximum number of layers, the execution fails with
-            // EPERM: E2BIG would read "argument list too long".
-            domain = Some(
-                Domain::merge(domain.as_deref(), ruleset, flags, log_subdomains_off)
-                    .map_err(|e| if e == E2BIG { EPERM } else { e })?,
-            );
-            log_subdomains_off |= flags & LOG_SUBDOMAINS_OFF != 0;
-        }
-    }
-    if let Some(domain) = domain {
-        blob.pending_mut().set_prepared(domain, log_subdomains_off);
+    if let Some((domain, log_subdomains_off)) = merge_armed(blob)? {
+        // These credentials stay private to the execution until they are
+        // committed, past its point of no return: the domain can be
+        // installed now, it is only enforced from then on.
+        blob.install(domain, log_subdomains_off);
+        blob.0.exec_flags.prepared = 1;
     }
     Ok(())
 }
 
 /// `bprm_creds_from_file` hook: the last step of an execution that can still
-/// fail it, where the armed rulesets are merged.
+/// fail it, where the armed rulesets are merged into the domain of the
+/// execution's credentials.
 ///
 /// Returns 0, or `-ENOMEM`, or `-EPERM` if the domain would have more than
 /// the maximum number of layers, which fail the execution, leaving the
@@ -629,9 +641,10 @@ pub unsafe extern "C" fn landlock_exec_bprm_creds_from_file(
     from_result(|| prepare_exec(blob).map(|()| 0))
 }
 
-/// `bprm_committing_creds` hook, past the point of no return: installs the
-/// prepared domain, consumes the slots and sets no_new_privs if asked by a BPF
-/// program.  Cannot fail.
+/// `bprm_committing_creds` hook, past the point of no return: consumes the
+/// slots, sets no_new_privs if asked by a BPF program and emits the
+/// `landlock_enforce_domain_exec` trace event.  Cannot fail: the domain was
+/// installed in the credentials by [`landlock_exec_bprm_creds_from_file`].
 ///
 /// # Safety
 ///
@@ -642,27 +655,34 @@ pub unsafe extern "C" fn landlock_exec_bprm_committing_creds(bprm: *const bindin
     // SAFETY: The caller guarantees that `bprm` is valid, and its credentials
     // are still private to this execution.
     let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
-    let pending = blob.pending_mut();
-    let prepared = pending.take_prepared();
-    let nnp = pending
-        .bpf()
-        .get()
-        .is_some_and(|(_, f)| f & NO_NEW_PRIVS != 0);
-    pending.release();
-    if let Some((domain, log_subdomains_off)) = prepared {
-        blob.install(domain, log_subdomains_off);
+    let prepared = blob.0.exec_flags.prepared != 0;
+    let (armed_bpf, armed_user) = (blob.is_armed(Slot::Bpf), blob.is_armed(Slot::User));
+    if !prepared && !armed_bpf && !armed_user {
+        return;
     }
+    // Anything armed was merged by the bprm_creds_from_file hook.
+    kernel::warn_on!(!prepared);
+    let nnp = blob
+        .armed(Slot::Bpf)
+        .is_some_and(|(_, f)| f & NO_NEW_PRIVS != 0);
+    blob.disarm_all();
     if nnp {
         // SAFETY: Only sets a flag of the current task, which is executing.
         unsafe { bindings::landlock_exec_current_set_no_new_privs() };
     }
+    if let (true, Some(domain)) = (prepared, blob.domain()) {
+        // SAFETY: `domain` is live (borrowed from the credentials), and the
+        // function only emits a trace event about it.
+        unsafe {
+            bindings::landlock_exec_trace_enforce(
+                domain.0.get(),
+                armed_bpf,
+                armed_user,
+                bindings::landlock_exec_current_no_new_privs(),
+            )
+        };
+    }
 }
-
-/// Flags a BPF program may arm a ruleset with.
-const BPF_FLAGS: u32 = NO_NEW_PRIVS
-    | LOG_SUBDOMAINS_OFF
-    | bindings::LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF
-    | bindings::LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON;
 
 /// Arms `ruleset` in the BPF slot of an execution, replacing any ruleset
 /// armed there before for this execution.
@@ -670,11 +690,12 @@ fn restrict_binprm(blob: &mut CredBlob, ruleset: &Ruleset, flags: u32) -> Result
     if flags & !BPF_FLAGS != 0 {
         return Err(EINVAL);
     }
-    let old = blob
-        .pending_mut()
-        .bpf_mut()
-        .replace(Some(ARef::from(ruleset)), flags);
-    drop(old);
+    // Rulesets reach BPF frozen (bpf_landlock_ruleset_from_fd()).
+    if !ruleset.is_frozen() {
+        kernel::warn_on!(true);
+        return Err(EINVAL);
+    }
+    drop(blob.arm(Slot::Bpf, Some(ARef::from(ruleset)), flags));
     Ok(())
 }
 
@@ -712,6 +733,8 @@ mod tests {
     use super::*;
     use kernel::sync::{atomic::Relaxed, Refcount};
 
+    const LOG_SAME_EXEC_OFF: u32 = bindings::LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF;
+
     /// Creates a ruleset handling file reads.
     fn new_ruleset() -> ARef<Ruleset> {
         // SAFETY: Always safe to call; returns an owned ruleset or an error.
@@ -723,6 +746,11 @@ mod tests {
         unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) }
     }
 
+    /// Creates a frozen ruleset handling file reads.
+    fn new_frozen() -> ARef<Ruleset> {
+        new_ruleset().freeze().expect("ruleset copy")
+    }
+
     fn usage(ruleset: &Ruleset) -> i32 {
         // SAFETY: `ruleset` is live (type invariants), so its `usage` field
         // is a valid `refcount_t` for the duration of the borrow, and
@@ -731,61 +759,71 @@ mod tests {
         usage.as_atomic().load(Relaxed)
     }
 
-    fn empty_pending() -> Pending {
-        // INVARIANT: All-zero is the empty state.
-        // SAFETY: `landlock_exec_pending` is plain data: all-zero is valid.
-        Pending(unsafe { core::mem::zeroed() })
+    fn empty_blob() -> CredBlob {
+        // INVARIANT: All-zero is the empty state: no domain, empty slots.
+        // SAFETY: `landlock_cred_blob` is plain data: all-zero is valid.
+        CredBlob(unsafe { core::mem::zeroed() })
     }
 
     #[test]
-    fn replace_releases_the_previous_ruleset() {
-        let (a, b) = (new_ruleset(), new_ruleset());
-        let mut slot = empty_pending();
-        drop(slot.user_mut().replace(Some(a.clone()), ON_EXEC));
+    fn freeze_copies_once() {
+        let source = new_ruleset();
+        assert!(!source.is_frozen());
+        let frozen = source.freeze().expect("ruleset copy");
+        assert!(frozen.is_frozen());
+        assert!(frozen.as_ptr() != source.as_ptr());
+        assert_eq!(usage(&source), 1);
+        assert_eq!(usage(&frozen), 1);
+        let again = frozen.freeze().expect("new reference");
+        assert_eq!(again.as_ptr(), frozen.as_ptr());
+        assert_eq!(usage(&frozen), 2);
+    }
+
+    #[test]
+    fn arm_replaces_and_releases() {
+        let (a, b) = (new_frozen(), new_frozen());
+        let mut blob = empty_blob();
+        drop(blob.arm(Slot::User, Some(a.clone()), ON_EXEC));
         assert_eq!(usage(&a), 2);
-        let old = slot
-            .user_mut()
-            .replace(Some(b.clone()), ON_EXEC | NO_NEW_PRIVS);
+        let old = blob.arm(Slot::User, Some(b.clone()), ON_EXEC | NO_NEW_PRIVS | LOG_SAME_EXEC_OFF);
         assert!(old.is_some());
         drop(old);
         assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 2);
-        assert_eq!(
-            slot.user().get().map(|(_, f)| f),
-            Some(ON_EXEC | NO_NEW_PRIVS)
-        );
-        slot.release();
+        // Only the logging flags are kept for user space.
+        assert_eq!(blob.armed(Slot::User).map(|(_, f)| f), Some(LOG_SAME_EXEC_OFF));
+        blob.disarm_all();
         assert_eq!(usage(&b), 1);
-        assert!(slot.user().is_empty());
+        assert!(!blob.is_armed(Slot::User));
     }
 
     #[test]
-    fn clear_empties_the_slot() {
-        let a = new_ruleset();
-        let mut slot = empty_pending();
-        drop(slot.user_mut().replace(Some(a.clone()), ON_EXEC));
-        slot.user_mut().clear();
-        assert!(slot.user().is_empty());
-        assert_eq!(slot.user().get().map(|(_, f)| f), None);
+    fn disarm_empties_the_slot() {
+        let a = new_frozen();
+        let mut blob = empty_blob();
+        drop(blob.arm(Slot::User, Some(a.clone()), LOG_SAME_EXEC_OFF));
+        drop(blob.arm(Slot::User, None, LOG_SAME_EXEC_OFF));
+        assert!(!blob.is_armed(Slot::User));
+        assert_eq!(blob.0.exec_flags.user, 0);
         assert_eq!(usage(&a), 1);
     }
 
     #[test]
-    fn inherit_takes_new_references() {
-        let (a, b) = (new_ruleset(), new_ruleset());
-        let mut parent = empty_pending();
-        drop(parent.user_mut().replace(Some(a.clone()), ON_EXEC));
-        drop(parent.bpf_mut().replace(Some(b.clone()), 0));
-        let mut child = empty_pending();
+    fn inherit_takes_the_user_slot_only() {
+        let (a, b) = (new_frozen(), new_frozen());
+        let mut parent = empty_blob();
+        drop(parent.arm(Slot::User, Some(a.clone()), LOG_SAME_EXEC_OFF));
+        let mut child = empty_blob();
+        drop(child.arm(Slot::Bpf, Some(b.clone()), NO_NEW_PRIVS));
         child.inherit(&parent);
         assert_eq!(usage(&a), 3);
-        assert_eq!(usage(&b), 3);
-        let inherited = child.user().get().map(|(r, _)| r.as_ptr());
-        assert_eq!(inherited, Some(a.as_ptr()));
-        parent.release();
-        child.release();
-        assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 1);
+        let inherited = child.armed(Slot::User).map(|(r, f)| (r.as_ptr(), f));
+        assert_eq!(inherited, Some((a.as_ptr(), LOG_SAME_EXEC_OFF)));
+        assert!(!child.is_armed(Slot::Bpf));
+        parent.disarm_all();
+        child.disarm_all();
+        assert_eq!(usage(&a), 1);
     }
 
     #[test]
@@ -805,24 +843,20 @@ mod tests {
 
     #[test]
     fn bpf_slot_flags_and_replacement() {
-        let (a, b) = (new_ruleset(), new_ruleset());
-        // SAFETY: All-zero is a valid, empty blob for this test.
-        let mut blob = CredBlob(unsafe { core::mem::zeroed() });
+        let (a, b) = (new_frozen(), new_frozen());
+        let mut blob = empty_blob();
         assert_eq!(restrict_binprm(&mut blob, &a, ON_EXEC), Err(EINVAL));
         assert_eq!(restrict_binprm(&mut blob, &a, TSYNC), Err(EINVAL));
         assert_eq!(restrict_binprm(&mut blob, &a, 1 << 31), Err(EINVAL));
-        assert!(blob.pending().bpf().is_empty());
+        assert!(!blob.is_armed(Slot::Bpf));
         assert_eq!(restrict_binprm(&mut blob, &a, NO_NEW_PRIVS), Ok(()));
-        assert_eq!(
-            blob.pending().bpf().get().map(|(_, f)| f),
-            Some(NO_NEW_PRIVS)
-        );
+        assert_eq!(blob.armed(Slot::Bpf).map(|(_, f)| f), Some(NO_NEW_PRIVS));
         assert_eq!(usage(&a), 2);
         assert_eq!(restrict_binprm(&mut blob, &b, 0), Ok(()));
-        assert_eq!(blob.pending().bpf().get().map(|(_, f)| f), Some(0));
+        assert_eq!(blob.armed(Slot::Bpf).map(|(_, f)| f), Some(0));
         assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 2);
-        blob.pending_mut().release();
+        blob.disarm_all();
         assert_eq!(usage(&b), 1);
     }
 

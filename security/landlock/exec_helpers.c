@@ -11,7 +11,6 @@
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/fs.h>
-#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <uapi/linux/landlock.h>
 
@@ -91,9 +90,10 @@ u32 landlock_exec_domain_num_layers(const struct landlock_domain *const domain)
  *                      &landlock_cred_security.log_subdomains_off .
  *
  * Does what landlock_restrict_self(2) does to build a new domain, as a step
- * that can fail: takes @ruleset's lock, merges, emits the domain creation
- * trace event, and configures the logging of the new layer.  Must be called
- * from a context that can sleep.
+ * that can fail: merges, emits the domain creation trace event, and
+ * configures the logging of the new layer.  @ruleset must be frozen (armed
+ * rulesets are): it is read without its lock, so that executions sharing a
+ * ruleset do not contend.  Must be called from a context that can sleep.
  *
  * Return: The new domain, holding a reference, or ERR_PTR(-ENOMEM), or
  * ERR_PTR(-E2BIG) if @parent already has the maximum number of layers.
@@ -106,13 +106,14 @@ struct landlock_domain *landlock_exec_merge(struct landlock_domain *const parent
 	struct landlock_domain *new_dom;
 	bool __maybe_unused log_same_exec, log_new_exec;
 
-	mutex_lock(&ruleset->lock);
+	if (WARN_ON_ONCE(!ruleset->frozen))
+		return ERR_PTR(-EINVAL);
+
 	new_dom = landlock_merge_ruleset(parent, ruleset);
-	if (!IS_ERR(new_dom))
-		trace_landlock_create_domain(new_dom, ruleset);
-	mutex_unlock(&ruleset->lock);
 	if (IS_ERR(new_dom))
 		return new_dom;
+
+	trace_landlock_create_domain(new_dom, ruleset);
 
 #ifdef CONFIG_SECURITY_LANDLOCK_LOG
 	log_same_exec = !(flags & LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF);
@@ -126,6 +127,22 @@ struct landlock_domain *landlock_exec_merge(struct landlock_domain *const parent
 #endif /* CONFIG_SECURITY_LANDLOCK_LOG */
 
 	return new_dom;
+}
+
+/**
+ * landlock_exec_trace_enforce - Emit the exec-time enforcement trace event
+ *
+ * @domain: Domain about to be committed by the current execution.
+ * @armed_bpf: Whether a BPF program armed a layer of @domain.
+ * @armed_user: Whether user space armed a layer of @domain.
+ * @no_new_privs: The no_new_privs state of the task from this execution on.
+ */
+void landlock_exec_trace_enforce(const struct landlock_domain *const domain,
+				 const bool armed_bpf, const bool armed_user,
+				 const bool no_new_privs)
+{
+	trace_landlock_enforce_domain_exec(domain, armed_bpf, armed_user,
+					   no_new_privs);
 }
 
 /**

@@ -4,7 +4,9 @@
  *
  * Every ruleset and domain created while the check runs must be freed once
  * the objects that referenced them are gone.  The landlock_create_* and
- * landlock_free_* trace events carry object IDs; the check pairs them.
+ * landlock_free_* trace events carry object IDs; the check pairs them.  A
+ * frozen copy of a ruleset (armed with ON_EXEC, or handed to BPF) is created
+ * with a landlock_freeze_ruleset event, which carries its ID as "frozen=".
  * Frees are deferred (workqueue, RCU), so the check waits for them.
  */
 
@@ -22,8 +24,12 @@
 #endif
 #define LEAK_CHECK_TIMEOUT_S 10
 
+#define TRACEFS_FREEZE_RULESET_ENABLE \
+	TRACEFS_LANDLOCK_DIR "/landlock_freeze_ruleset/enable"
+
 static const char *const leak_check_events[] = {
 	TRACEFS_CREATE_RULESET_ENABLE,
+	TRACEFS_FREEZE_RULESET_ENABLE,
 	TRACEFS_FREE_RULESET_ENABLE,
 	TRACEFS_CREATE_DOMAIN_ENABLE,
 	TRACEFS_FREE_DOMAIN_ENABLE,
@@ -84,6 +90,7 @@ static bool leak_check_has(const struct leak_check_ids *const ids,
 static int leak_check_count(size_t *const created)
 {
 	static const char *const create_ruleset = "landlock_create_ruleset: ruleset=";
+	static const char *const freeze_ruleset = " frozen=";
 	static const char *const free_ruleset = "landlock_free_ruleset: ruleset=";
 	static const char *const create_domain = "landlock_create_domain: domain=";
 	static const char *const free_domain = "landlock_free_domain: domain=";
@@ -111,6 +118,11 @@ static int leak_check_count(size_t *const created)
 		p = strstr(line, create_ruleset);
 		if (p)
 			leak_check_add(&made[0], strtoull(p + strlen(create_ruleset), NULL, 16));
+		p = strstr(line, "landlock_freeze_ruleset: ");
+		if (p)
+			p = strstr(p, freeze_ruleset);
+		if (p)
+			leak_check_add(&made[0], strtoull(p + strlen(freeze_ruleset), NULL, 16));
 		p = strstr(line, free_ruleset);
 		if (p)
 			leak_check_add(&gone[0], strtoull(p + strlen(free_ruleset), NULL, 16));

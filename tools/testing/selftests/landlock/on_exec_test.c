@@ -314,27 +314,37 @@ TEST_F(on_exec, consumed_by_exec)
 	expect_line(_metadata, self->out, "exec-layers=1");
 }
 
-/* Rules added to the ruleset after arming are enforced (merge at exec). */
-TEST_F(on_exec, merged_at_exec)
+/*
+ * Arming freezes the policy: rules added to the ruleset after arming are not
+ * enforced, as with an immediate enforcement.
+ */
+TEST_F(on_exec, rule_added_after_arming_not_enforced)
 {
+	const char *const allowed[] = { dir_a, NULL };
 	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
 				    NULL };
 	struct landlock_path_beneath_attr path_beneath = {
 		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
 	};
-	const int ruleset_fd = create_read_ruleset(_metadata, NULL);
+	const int ruleset_fd = create_read_ruleset(_metadata, allowed);
 
 	ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC | NNP));
-	path_beneath.parent_fd = open(dir_a, O_PATH | O_CLOEXEC);
+	path_beneath.parent_fd = open(dir_b, O_PATH | O_CLOEXEC);
 	ASSERT_LE(0, path_beneath.parent_fd);
 	ASSERT_EQ(0, landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH,
 				       &path_beneath, 0));
 	close(path_beneath.parent_fd);
-	close(ruleset_fd);
 
 	run_probe(_metadata, ops, self->out, sizeof(self->out));
 	expect_line(_metadata, self->out, "read:tmp_on_exec/a/f=ok");
 	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=EACCES");
+
+	/* Arming again takes the ruleset as it is now. */
+	ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC));
+	close(ruleset_fd);
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	expect_line(_metadata, self->out, "read:tmp_on_exec/a/f=ok");
+	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=ok");
 }
 
 /*
@@ -581,6 +591,38 @@ static char sibling_exec(struct __test_metadata *const _metadata)
 	return strstr(out, "=ok\n") ? 'n' : 'x';
 }
 
+/* 'A' + the number of layers of the probe executed by a child, or 'x'. */
+static char sibling_exec_layers(struct __test_metadata *const _metadata)
+{
+	const char *const ops[] = { "layers", NULL };
+	char out[256];
+	const char *p;
+
+	if (run_path(_metadata, probe, ops, out, sizeof(out)))
+		return 'x';
+	p = strstr(out, "layers=");
+	return p ? 'A' + atoi(p + strlen("layers=")) : 'x';
+}
+
+/*
+ * Enforces one more layer on the calling thread only (it then has its own
+ * credentials).  Needs no_new_privs.
+ */
+static int stack_one_layer(void)
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_SOCK,
+	};
+	const int fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	int err;
+
+	if (fd < 0)
+		return -1;
+	err = landlock_restrict_self(fd, 0);
+	close(fd);
+	return err;
+}
+
 static void *sibling_main(void *const arg)
 {
 	struct sibling *const sib = arg;
@@ -588,11 +630,15 @@ static void *sibling_main(void *const arg)
 	char cmd;
 
 	/* Answers every request, with 'x' if something failed. */
-	while (read(sib->cmd[0], &cmd, 1) == 1 && (cmd == 'e' || cmd == 'n')) {
+	while (read(sib->cmd[0], &cmd, 1) == 1 && strchr("enls", cmd)) {
 		if (!ready)
 			cmd = 'x';
 		else if (cmd == 'e')
 			cmd = sibling_exec(sib->metadata);
+		else if (cmd == 'l')
+			cmd = sibling_exec_layers(sib->metadata);
+		else if (cmd == 's')
+			cmd = stack_one_layer() ? 'x' : 'y';
 		else
 			cmd = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) ? 'y' : 'n';
 		if (write(sib->result[1], &cmd, 1) != 1)
@@ -636,6 +682,29 @@ static bool sibling_exec_sandboxed(struct __test_metadata *const _metadata,
 		TH_LOG("the sibling thread failed to execute the probe");
 	}
 	return r == 'y';
+}
+
+/* How many layers has the probe that the sibling executes? */
+static int sibling_exec_num_layers(struct __test_metadata *const _metadata,
+				   struct sibling *const sib)
+{
+	char r = 0;
+
+	EXPECT_EQ(1, write(sib->cmd[1], "l", 1));
+	EXPECT_EQ(1, read(sib->result[0], &r, 1));
+	EXPECT_NE('x', r);
+	return r - 'A';
+}
+
+/* Enforces one more layer on the sibling, now. */
+static void sibling_stack_layer(struct __test_metadata *const _metadata,
+				struct sibling *const sib)
+{
+	char r = 0;
+
+	EXPECT_EQ(1, write(sib->cmd[1], "s", 1));
+	EXPECT_EQ(1, read(sib->result[0], &r, 1));
+	EXPECT_EQ('y', r);
 }
 
 static void stop_sibling(struct __test_metadata *const _metadata,
@@ -682,11 +751,17 @@ TEST_F(on_exec, tsync_arms_every_thread)
 
 	start_sibling(_metadata, &shared, false);
 	start_sibling(_metadata, &own, true);
+	/* The sibling with its own credentials also has its own domain. */
+	sibling_stack_layer(_metadata, &own);
 	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &own));
+	EXPECT_EQ(1, sibling_exec_num_layers(_metadata, &own));
 
 	arm(_metadata, allowed, TSYNC | NNP);
 	EXPECT_TRUE(sibling_exec_sandboxed(_metadata, &shared));
 	EXPECT_TRUE(sibling_exec_sandboxed(_metadata, &own));
+	/* Each thread's child stacks the armed layer on its own domain. */
+	EXPECT_EQ(1, sibling_exec_num_layers(_metadata, &shared));
+	EXPECT_EQ(2, sibling_exec_num_layers(_metadata, &own));
 	run_probe(_metadata, ops, self->out, sizeof(self->out));
 	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=EACCES");
 	/* Nobody is restricted before executing. */
@@ -698,6 +773,43 @@ TEST_F(on_exec, tsync_arms_every_thread)
 	run_probe(_metadata, ops, self->out, sizeof(self->out));
 	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=ok");
 
+	stop_sibling(_metadata, &shared);
+	stop_sibling(_metadata, &own);
+}
+
+/*
+ * ON_EXEC | TSYNC is all or nothing: if a sibling thread already enforces the
+ * maximum number of layers, no execution of it could enforce the ruleset, and
+ * the call fails with E2BIG, arming no thread.
+ */
+TEST_F(on_exec, tsync_refused_if_a_sibling_is_full)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", NULL };
+	const int ruleset_fd = create_read_ruleset(_metadata, allowed);
+	struct sibling shared, own;
+	int i;
+
+	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	start_sibling(_metadata, &shared, false);
+	start_sibling(_metadata, &own, true);
+	for (i = 0; i < 16; i++)
+		sibling_stack_layer(_metadata, &own);
+
+	EXPECT_EQ(-1, landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &shared));
+	EXPECT_EQ(16, sibling_exec_num_layers(_metadata, &own));
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=ok");
+
+	/* Without TSYNC, the calling thread alone can still arm. */
+	EXPECT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC));
+	EXPECT_FALSE(sibling_exec_sandboxed(_metadata, &shared));
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=EACCES");
+
+	close(ruleset_fd);
 	stop_sibling(_metadata, &shared);
 	stop_sibling(_metadata, &own);
 }

@@ -16,7 +16,7 @@ char _license[] SEC("license") = "GPL";
 struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
 struct bpf_landlock_ruleset *
 bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset) __ksym;
-void bpf_landlock_put_ruleset(struct bpf_landlock_ruleset *ruleset) __ksym;
+void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset) __ksym;
 int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
 				 struct bpf_landlock_ruleset *ruleset,
 				 __u32 flags) __ksym;
@@ -77,7 +77,7 @@ int store_ruleset(struct store_args *args)
 	}
 	old = bpf_kptr_xchg(&slot->ruleset, ruleset);
 	if (old)
-		bpf_landlock_put_ruleset(old);
+		bpf_landlock_ruleset_release(old);
 	args->ret = 0;
 	return 0;
 }
@@ -97,7 +97,7 @@ int drop_ruleset(struct store_args *args)
 	}
 	old = bpf_kptr_xchg(&slot->ruleset, NULL);
 	if (old)
-		bpf_landlock_put_ruleset(old);
+		bpf_landlock_ruleset_release(old);
 	args->ret = old ? 0 : -2;
 	return 0;
 }
@@ -118,7 +118,7 @@ static int apply(struct linux_binprm *bprm, __u32 key, __u32 flags)
 	if (!ruleset)
 		return APPLY_NO_RULESET;
 	ret = bpf_landlock_restrict_binprm(bprm, ruleset, flags);
-	bpf_landlock_put_ruleset(ruleset);
+	bpf_landlock_ruleset_release(ruleset);
 	return ret;
 }
 
@@ -205,7 +205,7 @@ static __always_inline void acquire_after_last_put(struct linux_binprm *bprm)
 	ruleset = bpf_landlock_ruleset_acquire(ruleset);
 	if (ruleset) {
 		race_state = RACE_ACQUIRED;
-		bpf_landlock_put_ruleset(ruleset);
+		bpf_landlock_ruleset_release(ruleset);
 	} else {
 		race_state = RACE_NULL_AFTER_LAST_PUT;
 	}
@@ -243,7 +243,7 @@ int BPF_PROG(acquire_without_rcu, struct linux_binprm *bprm)
 	if (slot->ruleset)
 		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
 	if (ruleset)
-		bpf_landlock_put_ruleset(ruleset);
+		bpf_landlock_ruleset_release(ruleset);
 	return 0;
 }
 
