@@ -8,14 +8,17 @@
  * one thread fail through /proc/thread-self/fail-nth, for N = 1, 2, ...
  * until the operation completes without reaching the Nth point.  Each
  * injected failure must give a clean error (the system call, or the exec
- * before its point of no return, fails with ENOMEM and changes nothing), an
- * executed program must never run without its armed restriction, and no
- * ruleset or domain may leak (create/free trace events paired).
+ * before its point of no return, fails with ENOMEM and changes nothing, in
+ * every thread with LANDLOCK_RESTRICT_SELF_TSYNC), an executed program must
+ * never run without its armed restriction, and no ruleset or domain may leak
+ * (create/free trace events paired).
  */
 
 #define LEAK_CHECK_MAX_IDS 4096
 #include "reliability.h"
 #include "landlock/leak_check.h"
+
+#include <pthread.h>
 
 /* Far more than the fault points of any case: a loop that never ends. */
 #define MAX_FAULT_POINTS 200
@@ -442,6 +445,362 @@ TEST_F_TIMEOUT(fault, restrict_self_replace, 300)
 TEST_F_TIMEOUT(fault, restrict_self_clear, 300)
 {
 	run_arm_case(_metadata, self, true);
+}
+
+/*
+ * ON_EXEC | TSYNC is all or nothing.  Each case runs in a child process with
+ * three threads: the caller, a sibling that shares the caller's credentials,
+ * and a sibling with credentials of its own (it armed and disarmed a ruleset
+ * for itself first: no_new_privs alone is a task flag, it does not give a
+ * thread its own credentials).  tsync.c swaps the shared credentials for
+ * the caller's new ones, but must prepare new credentials in the other
+ * sibling (prepare_creds() in its task work, which can fail): the only
+ * failure that happens once another thread already has its new
+ * credentials.  Every thread reports whether a program it forks and executes
+ * is sandboxed: after a failed call, none may have changed; after a
+ * successful one, all must have.
+ */
+
+#define TSYNC LANDLOCK_RESTRICT_SELF_TSYNC
+
+/*
+ * create_read_ruleset() without assertions, for the threads of a child:
+ * returns a ruleset allowing reads beneath @dir, or -1.
+ */
+static int create_ruleset_noassert(const char *const dir)
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	struct landlock_path_beneath_attr path_beneath = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	int ruleset_fd, err;
+
+	ruleset_fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	if (ruleset_fd < 0)
+		return -1;
+	path_beneath.parent_fd = open(dir, O_PATH | O_CLOEXEC);
+	err = path_beneath.parent_fd < 0 ||
+	      landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH,
+				&path_beneath, 0);
+	if (path_beneath.parent_fd >= 0)
+		close(path_beneath.parent_fd);
+	if (err) {
+		close(ruleset_fd);
+		return -1;
+	}
+	return ruleset_fd;
+}
+
+/* Which thread gets the failing fault point. */
+enum tsync_fault {
+	/* The thread that calls landlock_restrict_self(2). */
+	TSYNC_FAULT_CALLER,
+	/* The sibling with credentials of its own, in its task work. */
+	TSYNC_FAULT_SIBLING,
+};
+
+/*
+ * Is the probe executed by a child of the calling thread sandboxed by the
+ * ruleset allowing a?  'y' (a allowed, b denied), 'n' (both allowed), or 'x'
+ * (anything else).  Usable from any thread: no assertion.
+ */
+static char thread_exec_sandboxed(void)
+{
+	struct probe_report report;
+	int pipefd[2], status;
+	char out[256];
+	pid_t child;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return 'x';
+	child = fork();
+	if (child < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return 'x';
+	}
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		exec_probe(PROBE);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	read_all(pipefd[0], out, sizeof(out));
+	close(pipefd[0]);
+	if (waitpid(child, &status, 0) != child || !parse_report(out, &report) ||
+	    report.read_a)
+		return 'x';
+	if (report.read_b == EACCES)
+		return 'y';
+	return report.read_b ? 'x' : 'n';
+}
+
+struct tsync_sibling {
+	pthread_t thread;
+	pid_t tid;
+	/* Arm and disarm a ruleset first: the thread gets its own creds. */
+	bool own_creds;
+	/* "e": report thread_exec_sandboxed(); "q": quit. */
+	int cmd[2];
+	/* 'r' once ready (or 'x'), then one answer per "e". */
+	int result[2];
+};
+
+static void *tsync_sibling_main(void *const arg)
+{
+	struct tsync_sibling *const sib = arg;
+	char c = 'r';
+
+	sib->tid = gettid();
+	if (sib->own_creds) {
+		const int fd = create_ruleset_noassert(DIR_A);
+
+		if (fd < 0 || landlock_restrict_self(fd, ON_EXEC) ||
+		    landlock_restrict_self(-1, ON_EXEC))
+			c = 'x';
+		if (fd >= 0)
+			close(fd);
+	}
+	if (write(sib->result[1], &c, 1) != 1)
+		return NULL;
+	while (read(sib->cmd[0], &c, 1) == 1 && c == 'e') {
+		c = thread_exec_sandboxed();
+		if (write(sib->result[1], &c, 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+/* Returns 0 once the sibling runs (with its own credentials if asked). */
+static int tsync_sibling_start(struct tsync_sibling *const sib,
+			       const bool own_creds)
+{
+	char c = 0;
+
+	sib->own_creds = own_creds;
+	if (pipe2(sib->cmd, O_CLOEXEC) || pipe2(sib->result, O_CLOEXEC) ||
+	    pthread_create(&sib->thread, NULL, tsync_sibling_main, sib))
+		return -1;
+	if (read(sib->result[0], &c, 1) != 1 || c != 'r')
+		return -1;
+	return 0;
+}
+
+static char tsync_sibling_exec(struct tsync_sibling *const sib)
+{
+	char c = 'x';
+
+	if (write(sib->cmd[1], "e", 1) != 1 || read(sib->result[0], &c, 1) != 1)
+		return 'x';
+	return c;
+}
+
+static void tsync_sibling_stop(struct tsync_sibling *const sib)
+{
+	if (write(sib->cmd[1], "q", 1) == 1)
+		pthread_join(sib->thread, NULL);
+}
+
+/* Sets the fail-nth of thread @tid of this process.  Returns 0 or -errno. */
+static int set_thread_fail_nth(const pid_t tid, const unsigned int nth)
+{
+	char path[64], buf[16];
+	int fd, len, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", tid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%u", nth);
+	if (write(fd, buf, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* What is left of the fail-nth of thread @tid, or -errno. */
+static int get_thread_fail_nth(const pid_t tid)
+{
+	char path[64], buf[16] = {};
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -EIO;
+}
+
+/*
+ * The child of faulted_tsync(): prints the result of the faulted call, then
+ * one 'y' or 'n' per thread (caller, shared sibling, own sibling).
+ */
+static void tsync_child(const bool clear, const enum tsync_fault where,
+			const unsigned int nth)
+{
+	struct tsync_sibling shared = {}, own = {};
+	int ruleset_fd = -1, ret, err, left;
+	pid_t faulted;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    tsync_sibling_start(&shared, false) ||
+	    tsync_sibling_start(&own, true))
+		_exit(90);
+	if (clear) {
+		/* Every thread armed, to be disarmed. */
+		ruleset_fd = create_ruleset_noassert(DIR_A);
+		if (ruleset_fd < 0 ||
+		    landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC))
+			_exit(91);
+		close(ruleset_fd);
+		ruleset_fd = -1;
+	} else {
+		ruleset_fd = create_ruleset_noassert(DIR_A);
+		if (ruleset_fd < 0)
+			_exit(91);
+	}
+
+	faulted = where == TSYNC_FAULT_CALLER ? gettid() : own.tid;
+	if (set_thread_fail_nth(faulted, nth))
+		_exit(92);
+	ret = landlock_restrict_self(ruleset_fd, ON_EXEC | TSYNC);
+	err = errno;
+	left = get_thread_fail_nth(faulted);
+	set_thread_fail_nth(faulted, 0);
+	printf("restrict=%d errno=%d left=%d\n", ret, ret ? err : 0, left);
+	printf("sandboxed=%c%c%c\n", thread_exec_sandboxed(),
+	       tsync_sibling_exec(&shared), tsync_sibling_exec(&own));
+	fflush(stdout);
+	tsync_sibling_stop(&shared);
+	tsync_sibling_stop(&own);
+	_exit(0);
+}
+
+/*
+ * landlock_restrict_self(fd, ON_EXEC | TSYNC) arming a ruleset allowing a
+ * in every thread (or, with @clear, (-1, ON_EXEC | TSYNC) disarming every
+ * thread), with the @nth fault point of the thread @where failing.  Counts
+ * the failed calls in @failed.  Returns true once @nth is past the last
+ * fault point of the call.
+ */
+static bool faulted_tsync(struct __test_metadata *const _metadata,
+			  const bool clear, const enum tsync_fault where,
+			  const unsigned int nth, unsigned int *const failed,
+			  unsigned int *const absorbed)
+{
+	/* 'y' if the ruleset is armed, for the caller and the two siblings. */
+	const char *const before = clear ? "yyy" : "nnn";
+	const char *const after = clear ? "nnn" : "yyy";
+	int pipefd[2], status, ret, err, left, fields;
+	char out[512], sandboxed[4] = {}, *p;
+	pid_t child;
+
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		tsync_child(clear, where, nth);
+	}
+	close(pipefd[1]);
+	read_all(pipefd[0], out, sizeof(out));
+	close(pipefd[0]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	{
+		TH_LOG("fault point %u: status %#x, output: %s", nth, status,
+		       out);
+	}
+	p = strstr(out, "restrict=");
+	ASSERT_NE(NULL, p);
+	fields = sscanf(p, "restrict=%d errno=%d left=%d sandboxed=%3s", &ret,
+			&err, &left, sandboxed);
+	ASSERT_EQ(4, fields)
+	{
+		TH_LOG("fault point %u: output: %s", nth, out);
+	}
+	if (ret) {
+		/* Failed cleanly, because of the injected fault... */
+		EXPECT_EQ(ENOMEM, err)
+		{
+			TH_LOG("fault point %u: %s", nth, errno_name(err));
+		}
+		EXPECT_EQ(0, left);
+		/* ...and no thread changed (caller, shared, own). */
+		EXPECT_STREQ(before, sandboxed)
+		{
+			TH_LOG("fault point %u: the failed call changed a thread",
+			       nth);
+		}
+		(*failed)++;
+		return false;
+	}
+	/* Succeeded: every thread changed. */
+	EXPECT_STREQ(after, sandboxed)
+	{
+		TH_LOG("fault point %u: the call succeeded, not in every thread",
+		       nth);
+	}
+	/* 0 left: a failure was injected, and absorbed by the kernel. */
+	if (left == 0)
+		(*absorbed)++;
+	return left > 0;
+}
+
+static void run_tsync_case(struct __test_metadata *const _metadata,
+			   FIXTURE_DATA(fault) *const self, const bool clear,
+			   const enum tsync_fault where)
+{
+	unsigned int nth, failed = 0, absorbed = 0;
+
+	for (nth = 1; nth <= MAX_FAULT_POINTS; nth++) {
+		if (faulted_tsync(_metadata, clear, where, nth, &failed,
+				  &absorbed))
+			break;
+		ASSERT_FALSE(_metadata->exit_code);
+		self->injected++;
+	}
+	ASSERT_GE(MAX_FAULT_POINTS, nth);
+	self->points = nth - 1;
+	self->absorbed += absorbed;
+	printf("# %s: %u fail-nth values tried in the %s: %u failed the call, %u absorbed\n",
+	       _metadata->name, nth,
+	       where == TSYNC_FAULT_CALLER ? "caller" : "sibling with own creds",
+	       failed, absorbed);
+	/* Otherwise the faults were never reached: the test proved nothing. */
+	EXPECT_LT(0, failed)
+	{
+		TH_LOG("no injected fault made the call fail");
+	}
+}
+
+/* Arming every thread: a failure is injected in the calling thread. */
+TEST_F_TIMEOUT(fault, tsync_arm, 300)
+{
+	run_tsync_case(_metadata, self, false, TSYNC_FAULT_CALLER);
+}
+
+/* Arming every thread: a failure in the sibling that prepares its creds. */
+TEST_F_TIMEOUT(fault, tsync_arm_sibling_fails, 300)
+{
+	run_tsync_case(_metadata, self, false, TSYNC_FAULT_SIBLING);
+}
+
+/* Disarming every thread, failing in the calling thread. */
+TEST_F_TIMEOUT(fault, tsync_clear, 300)
+{
+	run_tsync_case(_metadata, self, true, TSYNC_FAULT_CALLER);
+}
+
+/* Disarming every thread, failing in the sibling with its own creds. */
+TEST_F_TIMEOUT(fault, tsync_clear_sibling_fails, 300)
+{
+	run_tsync_case(_metadata, self, true, TSYNC_FAULT_SIBLING);
 }
 
 TEST_HARNESS_MAIN

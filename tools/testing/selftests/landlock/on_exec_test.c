@@ -23,6 +23,9 @@
 #include "common.h"
 #include "leak_check.h"
 
+#define TRACEFS_ENFORCE_DOMAIN_EXEC_ENABLE \
+	TRACEFS_LANDLOCK_DIR "/landlock_enforce_domain_exec/enable"
+
 #define ON_EXEC LANDLOCK_RESTRICT_SELF_ON_EXEC
 #define NNP LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS
 #define TSYNC LANDLOCK_RESTRICT_SELF_TSYNC
@@ -1044,6 +1047,109 @@ TEST_F(on_exec, setuid_exec)
 			      sizeof(self->out)));
 	expect_line(_metadata, self->out, "euid=1000");
 	expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=EACCES");
+}
+
+/* Counts the lines of @buf that contain @str. */
+static int count_lines(const char *buf, const char *const str)
+{
+	int n = 0;
+
+	while ((buf = strstr(buf, str))) {
+		n++;
+		buf += strlen(str);
+	}
+	return n;
+}
+
+/*
+ * Exec-time enforcement is visible to tracing, and told apart from immediate
+ * enforcement: arming emits landlock_freeze_ruleset (the source ruleset at
+ * its version, and its frozen copy), the execution emits
+ * landlock_create_domain from the copy and, at its point of no return,
+ * landlock_enforce_domain_exec for that domain, never
+ * landlock_enforce_domain.  An execution that fails emits neither.
+ */
+TEST_F(on_exec, trace_events_at_exec)
+{
+	static const char *const events[] = {
+		TRACEFS_CREATE_RULESET_ENABLE,
+		TRACEFS_FREEZE_RULESET_ENABLE,
+		TRACEFS_CREATE_DOMAIN_ENABLE,
+		TRACEFS_ENFORCE_DOMAIN_ENABLE,
+		TRACEFS_ENFORCE_DOMAIN_EXEC_ENABLE,
+	};
+	const char *const allowed[] = { dir_a, NULL };
+	static char *const argv[] = { "on-exec-probe", "read:tmp_on_exec/b/f",
+				      NULL };
+	unsigned long long ruleset, version, src, frozen, dom, parent, from;
+	unsigned long long from_version, enforced;
+	int bpf_armed, user_armed, nnp, status;
+	const char *p;
+	char *trace;
+	size_t i;
+	pid_t child;
+
+	ASSERT_EQ(0, tracefs_setup());
+	ASSERT_EQ(0, tracefs_clear());
+	for (i = 0; i < ARRAY_SIZE(events); i++)
+		ASSERT_EQ(0, tracefs_enable_event(events[i], true));
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		int fd;
+
+		ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+		fd = create_read_ruleset(_metadata, allowed);
+		ASSERT_EQ(0, landlock_restrict_self(fd, ON_EXEC));
+		close(fd);
+		ASSERT_EQ(-1, execve("tmp_on_exec/does-not-exist", argv, NULL));
+		execve(probe, argv, NULL);
+		_exit(1);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	trace = tracefs_read_trace();
+	for (i = 0; i < ARRAY_SIZE(events); i++)
+		tracefs_enable_event(events[i], false);
+	ASSERT_NE(NULL, trace);
+
+	/* One ruleset, frozen once, one domain, enforced once at exec. */
+	EXPECT_EQ(1, count_lines(trace, "landlock_create_ruleset: "));
+	EXPECT_EQ(1, count_lines(trace, "landlock_freeze_ruleset: "));
+	EXPECT_EQ(1, count_lines(trace, "landlock_create_domain: "));
+	EXPECT_EQ(1, count_lines(trace, "landlock_enforce_domain_exec: "));
+	EXPECT_EQ(0, count_lines(trace, "landlock_enforce_domain: "));
+
+	p = strstr(trace, "landlock_create_ruleset: ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "landlock_create_ruleset: ruleset=%llx", &ruleset));
+	p = strstr(trace, "landlock_freeze_ruleset: ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(3, sscanf(p, "landlock_freeze_ruleset: ruleset=%llx.%llu frozen=%llx",
+			    &src, &version, &frozen));
+	EXPECT_EQ(ruleset, src);
+	/* Frozen after its two rules were added (the probe and dir_a). */
+	EXPECT_EQ(2, version);
+	EXPECT_NE(ruleset, frozen);
+	p = strstr(trace, "landlock_create_domain: ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(4, sscanf(p, "landlock_create_domain: domain=%llx parent=%llx ruleset=%llx.%llu",
+			    &dom, &parent, &from, &from_version));
+	EXPECT_EQ(0, parent);
+	EXPECT_EQ(frozen, from);
+	EXPECT_EQ(version, from_version);
+	p = strstr(trace, "landlock_enforce_domain_exec: ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(4, sscanf(p, "landlock_enforce_domain_exec: domain=%llx armed_bpf=%d armed_user=%d no_new_privs=%d",
+			    &enforced, &bpf_armed, &user_armed, &nnp));
+	EXPECT_EQ(dom, enforced);
+	EXPECT_EQ(0, bpf_armed);
+	EXPECT_EQ(1, user_armed);
+	EXPECT_EQ(1, nnp);
+	free(trace);
 }
 
 /*

@@ -169,11 +169,12 @@ static long race_poll(__u64 index, void *ctx)
 /*
  * Forces the interleaving that must not free a ruleset under an RCU reader:
  * the kptr is read in an RCU read-side section, then the program waits on
- * this CPU while user space, on another one, drops the map's reference and
- * closes the last file descriptor; only then does it try to take a
- * reference.  The ruleset's memory must still be there (its release waits
- * for a grace period, which this read-side section holds back), and the
- * acquisition must fail (its reference count already reached zero).
+ * this CPU while user space, on another one, drops the map's reference, the
+ * last one to the ruleset (a frozen copy, which only the map holds); only
+ * then does it try to take a reference.  The ruleset's memory must still be
+ * there (its release waits for a grace period, which this read-side section
+ * holds back), and the acquisition must fail (its reference count already
+ * reached zero).
  */
 static __always_inline void acquire_after_last_put(struct linux_binprm *bprm)
 {

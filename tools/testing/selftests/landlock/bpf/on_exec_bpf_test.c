@@ -5,6 +5,11 @@
  * on_exec.bpf.c sandboxes every execution of a target binary (a copy of
  * ../on-exec-probe) with a ruleset that this test creates and hands over as a
  * kptr.  The probe reports what it may access after its execution.
+ *
+ * bpf_landlock_ruleset_from_fd() gives BPF a frozen copy of the ruleset (a
+ * new object, announced by a landlock_freeze_ruleset trace event): the
+ * original stays the file descriptor's, and rules added to it afterwards do
+ * not apply to the copy.
  */
 
 #define _GNU_SOURCE
@@ -27,8 +32,11 @@
 #include <unistd.h>
 
 #include "../common.h"
-/* kptr_swap_and_close_race creates up to SWAP_AND_CLOSE_MAX_SWAPS rulesets. */
-#define LEAK_CHECK_MAX_IDS 4096
+/*
+ * kptr_swap_and_close_race creates up to SWAP_AND_CLOSE_MAX_SWAPS rulesets,
+ * each with its frozen copy.
+ */
+#define LEAK_CHECK_MAX_IDS 8192
 #include "../leak_check.h"
 #include "on_exec_bpf.skel.h"
 #include "on_exec_common.h"
@@ -144,6 +152,177 @@ static void expect_line(struct __test_metadata *const _metadata,
 	}
 }
 
+/*
+ * Counts the lines of the whole trace buffer (tracefs_read_trace() only reads
+ * its start) with @event and, after it, @field.  Returns -1 on error.
+ */
+static int trace_count(const char *const event, const char *const field)
+{
+	char line[512];
+	FILE *trace;
+	int n = 0;
+
+	trace = fopen(TRACEFS_TRACE, "re");
+	if (!trace)
+		return -1;
+	while (fgets(line, sizeof(line), trace)) {
+		const char *const p = strstr(line, event);
+
+		if (p && strstr(p, field))
+			n++;
+	}
+	fclose(trace);
+	return n;
+}
+
+/* A landlock_freeze_ruleset event. */
+struct freeze_event {
+	/* The ruleset that was copied, and its frozen copy. */
+	unsigned long long ruleset, frozen;
+};
+
+/*
+ * Reads the first @max landlock_freeze_ruleset events of the trace into
+ * @events.  Returns the number of events in the trace, or -1 on error.
+ */
+static int read_freeze_events(struct freeze_event *const events,
+			      const int max)
+{
+	static const char event[] = "landlock_freeze_ruleset: ruleset=";
+	char line[512];
+	FILE *trace;
+	int n = 0;
+
+	trace = fopen(TRACEFS_TRACE, "re");
+	if (!trace)
+		return -1;
+	while (n >= 0 && fgets(line, sizeof(line), trace)) {
+		const char *const p = strstr(line, event);
+		struct freeze_event ev;
+
+		if (!p)
+			continue;
+		if (sscanf(p + strlen(event), "%llx.%*u frozen=%llx",
+			   &ev.ruleset, &ev.frozen) != 2)
+			n = -1;
+		else if (n < max)
+			events[n++] = ev;
+		else
+			n++;
+	}
+	fclose(trace);
+	return n;
+}
+
+enum ruleset_freed {
+	NOT_FREED,
+	/* By a kernel worker: after an RCU grace period. */
+	FREED_BY_KWORKER,
+	/* By any other task. */
+	FREED_BY_TASK,
+};
+
+/*
+ * Whether and by whom ruleset @id was freed, from its landlock_free_ruleset
+ * event (the emitting task comes first on the line).  Returns an enum
+ * ruleset_freed, or -1 on error.
+ */
+static int ruleset_freed(const unsigned long long id)
+{
+	char line[512], event[64];
+	int freed = NOT_FREED;
+	FILE *trace;
+
+	snprintf(event, sizeof(event), "landlock_free_ruleset: ruleset=%llx.",
+		 id);
+	trace = fopen(TRACEFS_TRACE, "re");
+	if (!trace)
+		return -1;
+	while (freed == NOT_FREED && fgets(line, sizeof(line), trace)) {
+		const char *const p = strstr(line, event);
+		const char *const worker = strstr(line, "kworker/");
+
+		if (p)
+			freed = worker && worker < p ? FREED_BY_KWORKER :
+						       FREED_BY_TASK;
+	}
+	fclose(trace);
+	return freed;
+}
+
+/* Waits up to LEAK_CHECK_TIMEOUT_S for ruleset @id to be freed. */
+static bool wait_ruleset_freed(const unsigned long long id)
+{
+	const time_t end = time(NULL) + LEAK_CHECK_TIMEOUT_S;
+
+	while (ruleset_freed(id) == NOT_FREED && time(NULL) < end)
+		usleep(10 * 1000);
+	return ruleset_freed(id) > NOT_FREED;
+}
+
+/* What the trace says of the frozen copies of rulesets. */
+struct frozen_stats {
+	/* Copies made (landlock_freeze_ruleset events). */
+	int made;
+	/* Copies with the ID of their ruleset: not new objects. */
+	int same_id;
+	/* Copies freed by a kernel worker, and by another task. */
+	int freed_by_kworker, freed_by_task;
+};
+
+/* Fills @stats from the whole trace.  Returns 0, or -1 on error. */
+static int read_frozen_stats(struct frozen_stats *const stats)
+{
+	static const char freeze[] = "landlock_freeze_ruleset: ruleset=";
+	static const char free_ruleset[] = "landlock_free_ruleset: ruleset=";
+	unsigned long long *frozen;
+	char line[512];
+	FILE *trace;
+	int i;
+
+	memset(stats, 0, sizeof(*stats));
+	frozen = calloc(LEAK_CHECK_MAX_IDS, sizeof(*frozen));
+	trace = fopen(TRACEFS_TRACE, "re");
+	if (!frozen || !trace) {
+		free(frozen);
+		if (trace)
+			fclose(trace);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), trace)) {
+		const char *p = strstr(line, freeze);
+		const char *const worker = strstr(line, "kworker/");
+		unsigned long long src, id;
+
+		if (p) {
+			if (stats->made == LEAK_CHECK_MAX_IDS ||
+			    sscanf(p + strlen(freeze), "%llx.%*u frozen=%llx",
+				   &src, &id) != 2)
+				break;
+			stats->same_id += src == id;
+			frozen[stats->made++] = id;
+			continue;
+		}
+		p = strstr(line, free_ruleset);
+		if (!p)
+			continue;
+		id = strtoull(p + strlen(free_ruleset), NULL, 16);
+		for (i = 0; i < stats->made && frozen[i] != id; i++)
+			;
+		if (i == stats->made)
+			continue;
+		if (worker && worker < p)
+			stats->freed_by_kworker++;
+		else
+			stats->freed_by_task++;
+	}
+	/* Stopped early: too many copies, or an unknown format. */
+	i = feof(trace) ? 0 : -1;
+	fclose(trace);
+	free(frozen);
+	return i;
+}
+
 static void copy_file(struct __test_metadata *const _metadata,
 		      const char *const src_path, const char *const dst_path)
 {
@@ -230,17 +409,25 @@ FIXTURE_TEARDOWN(bpf_on_exec)
 	rmdir("tmp_bpf");
 }
 
-static void load_and_attach(struct __test_metadata *const _metadata,
-			    struct on_exec_bpf *const skel)
+/* Loads and attaches the policy, which sandboxes the target. */
+static void load_policy(struct __test_metadata *const _metadata,
+			struct on_exec_bpf *const skel)
 {
-	const char *const allowed[] = { "tmp_bpf/a", NULL };
-
 	ASSERT_EQ(0, on_exec_bpf__load(skel))
 	{
 		TH_LOG("%s", verifier_log);
 	}
 	ASSERT_EQ(0, on_exec_bpf__attach(skel));
 	set_target(_metadata, skel, target);
+}
+
+/* The same, with a ruleset that allows reading tmp_bpf/a in the map. */
+static void load_and_attach(struct __test_metadata *const _metadata,
+			    struct on_exec_bpf *const skel)
+{
+	const char *const allowed[] = { "tmp_bpf/a", NULL };
+
+	load_policy(_metadata, skel);
 	store(_metadata, skel, 0, allowed);
 }
 
@@ -356,6 +543,135 @@ TEST_F(bpf_on_exec, second_call_replaces)
 	expect_line(_metadata, self->out, "layers=1");
 }
 
+/*
+ * bpf_landlock_ruleset_from_fd() freezes the policy: a rule added to the
+ * ruleset after it was handed to BPF does not apply to the executions that
+ * the program sandboxes.  Handing the ruleset over again takes a new copy,
+ * which has the rule.
+ */
+TEST_F(bpf_on_exec, rule_added_after_from_fd_not_enforced)
+{
+	const char *const allowed[] = { "tmp_bpf/a", NULL };
+	const char *const ops[] = { "read:tmp_bpf/a/f", "read:tmp_bpf/b/f",
+				    "read:tmp_bpf/c/f", NULL };
+	struct store_args args = {};
+
+	load_policy(_metadata, self->skel);
+	args.ruleset_fd = create_read_ruleset(_metadata, allowed);
+	ASSERT_EQ(0, run_syscall_prog(self->skel->progs.store_ruleset, &args));
+	allow_read(_metadata, args.ruleset_fd, "tmp_bpf/b");
+
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/a/f=ok");
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=EACCES");
+	expect_line(_metadata, self->out, "read:tmp_bpf/c/f=EACCES");
+	EXPECT_EQ(1, self->skel->bss->armed);
+
+	/* A new copy, with both rules, replaces the first one. */
+	ASSERT_EQ(0, run_syscall_prog(self->skel->progs.store_ruleset, &args));
+	ASSERT_EQ(0, close(args.ruleset_fd));
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/a/f=ok");
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=ok");
+	expect_line(_metadata, self->out, "read:tmp_bpf/c/f=EACCES");
+	EXPECT_EQ(2, self->skel->bss->armed);
+}
+
+/*
+ * Each execution gets its own domain: two executions of the target, both
+ * sandboxed by the program with the same ruleset, which scopes signals and
+ * abstract unix sockets, can neither signal each other nor connect to each
+ * other's sockets (as in on_exec_test.c, with a ruleset armed by BPF).
+ */
+TEST_F(bpf_on_exec, separate_executions_are_isolated)
+{
+	const struct landlock_ruleset_attr attr = {
+		.scoped = LANDLOCK_SCOPE_SIGNAL |
+			  LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET,
+	};
+	static const char *const argv_a[] = { "on-exec-probe", "layers",
+					      "listen-abstract:bpf_on_exec_a",
+					      "wait", NULL };
+	const char *const ops_control[] = { "connect-abstract:bpf_on_exec_a",
+					    "layers", NULL };
+	/* A is sandboxed (one layer) and listens. */
+	const char *const line = "layers=1\nlisten-abstract:bpf_on_exec_a=ok\n";
+	struct store_args args = {};
+	char signal_a[32], out_a[80] = {};
+	int in[2], out[2], status;
+	size_t len = 0;
+	pid_t a;
+
+	load_policy(_metadata, self->skel);
+	args.ruleset_fd = landlock_create_ruleset(&attr, sizeof(attr), 0);
+	ASSERT_LE(0, args.ruleset_fd);
+	ASSERT_EQ(0, run_syscall_prog(self->skel->progs.store_ruleset, &args));
+	ASSERT_EQ(0, close(args.ruleset_fd));
+
+	/* A listens, then waits for its standard input to be closed. */
+	ASSERT_EQ(0, pipe2(in, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(out, O_CLOEXEC));
+	a = fork();
+	ASSERT_LE(0, a);
+	if (a == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		execv(target, (char *const *)argv_a);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	while (len < strlen(line)) {
+		const ssize_t n = read(out[0], out_a + len, strlen(line) - len);
+
+		ASSERT_LT(0, n);
+		len += n;
+	}
+	ASSERT_STREQ(line, out_a);
+
+	/* A is there: this unsandboxed process may signal it. */
+	EXPECT_EQ(0, kill(a, 0));
+
+	/* B, another execution of the target, sandboxed the same way, may not. */
+	snprintf(signal_a, sizeof(signal_a), "signal:%d", a);
+	{
+		const char *const ops_b[] = { signal_a,
+					      "connect-abstract:bpf_on_exec_a",
+					      NULL };
+
+		EXPECT_EQ(0, run_path(target, ops_b, self->out,
+				      sizeof(self->out)));
+	}
+	snprintf(signal_a, sizeof(signal_a), "signal:%d=EPERM", a);
+	expect_line(_metadata, self->out, signal_a);
+	expect_line(_metadata, self->out, "connect-abstract:bpf_on_exec_a=EPERM");
+	EXPECT_EQ(2, self->skel->bss->armed);
+
+	/* An unsandboxed program may connect: the socket is there. */
+	EXPECT_EQ(0, run_path(probe, ops_control, self->out,
+			      sizeof(self->out)));
+	expect_line(_metadata, self->out, "connect-abstract:bpf_on_exec_a=ok");
+	expect_line(_metadata, self->out, "layers=0");
+
+	/* A ends once its standard input is closed. */
+	close(in[1]);
+	len = 0;
+	while (len < sizeof(out_a) - 1) {
+		const ssize_t n = read(out[0], out_a + len,
+				       sizeof(out_a) - 1 - len);
+
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	out_a[len] = '\0';
+	close(out[0]);
+	EXPECT_STREQ("wait=ok\n", out_a);
+	ASSERT_EQ(a, waitpid(a, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(2, self->skel->bss->hits);
+}
+
 /* Bad flags: -EINVAL, and the execution is not sandboxed. */
 TEST_F(bpf_on_exec, bad_flags)
 {
@@ -423,17 +739,29 @@ TEST_F(bpf_on_exec, missing_release_rejected)
 /*
  * The references held by the map, the program and the execution are all
  * dropped: every ruleset and domain created is freed once the policy is
- * unloaded.
+ * unloaded.  The map holds a frozen copy of the ruleset, which the
+ * executions enforce: the original is freed as soon as its file descriptor
+ * is closed, the copy only once the policy is unloaded.
  */
 TEST_F(bpf_on_exec, no_reference_leak)
 {
 	const char *const ops[] = { "layers", NULL };
 	static char *const argv[] = { "garbage", NULL };
+	struct freeze_event freeze = {};
 	size_t created = 0;
+	char field[48];
 	int fd;
 
 	ASSERT_EQ(0, leak_check_start());
 	load_and_attach(_metadata, self->skel);
+	ASSERT_EQ(1, read_freeze_events(&freeze, 1))
+	{
+		TH_LOG("no landlock_freeze_ruleset event: BPF got no frozen copy");
+	}
+	EXPECT_NE(freeze.ruleset, freeze.frozen);
+	/* load_and_attach() closed the only file descriptor of the original. */
+	EXPECT_TRUE(wait_ruleset_freed(freeze.ruleset));
+
 	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
 	expect_line(_metadata, self->out, "layers=1");
 	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
@@ -447,10 +775,21 @@ TEST_F(bpf_on_exec, no_reference_leak)
 	EXPECT_EQ(-1, execve("tmp_bpf/garbage", argv, NULL));
 	EXPECT_EQ(3, self->skel->bss->hits);
 
+	/* Both executions enforced the copy, never the original. */
+	snprintf(field, sizeof(field), " ruleset=%llx.", freeze.frozen);
+	EXPECT_EQ(2, trace_count("landlock_create_domain: ", field));
+	snprintf(field, sizeof(field), " ruleset=%llx.", freeze.ruleset);
+	EXPECT_EQ(0, trace_count("landlock_create_domain: ", field));
+	/* The map still holds the copy. */
+	EXPECT_EQ(NOT_FREED, ruleset_freed(freeze.frozen));
+
 	on_exec_bpf__destroy(self->skel);
 	self->skel = NULL;
 	EXPECT_EQ(0, leak_check_wait(&created));
-	EXPECT_LE(3, created);
+	/* The original, its copy, and a domain per execution at least. */
+	EXPECT_LE(4, created);
+	/* The map's destructor released the copy: freed after a grace period. */
+	EXPECT_EQ(FREED_BY_KWORKER, ruleset_freed(freeze.frozen));
 }
 
 /* Gets the first two CPUs this thread may run on; false if there are fewer. */
@@ -483,13 +822,16 @@ static __u32 read_shared(const __u32 *const var)
 
 /*
  * A ruleset that a BPF program read in an RCU read-side section is not
- * freed before the program leaves the section, whoever puts the last
- * reference: here close(2) of the last file descriptor, after the map's
- * reference was dropped.  The program holds the section open on one CPU
- * until this thread, on another, has done both; the ruleset must not be
- * freed yet (no landlock_free_ruleset event: this holds without KASAN), and
- * the acquisition must then fail (the reference count reached zero).  The
- * test checks that this order really happened (the program saw race_go, and
+ * freed before the program leaves the section, even once its last reference
+ * is put.  The kptr is a frozen copy of the ruleset, of which the map holds
+ * the only reference (the original, only held by its file descriptor, is
+ * freed when that is closed, before the program runs): the last put is the
+ * release of the map's reference.  The program holds the section open on
+ * one CPU until this thread, on another, has dropped it; the copy must not
+ * be freed yet (no landlock_free_ruleset event with its ID, taken from the
+ * landlock_freeze_ruleset event: this holds without KASAN), and the
+ * acquisition must then fail (the reference count reached zero).  The test
+ * checks that this order really happened (the program saw race_go, and
  * acquire returned NULL), so it cannot pass without hitting the window.
  */
 static void race_last_put(struct __test_metadata *const _metadata,
@@ -498,10 +840,10 @@ static void race_last_put(struct __test_metadata *const _metadata,
 {
 	const char *const allowed[] = { "tmp_bpf/a", NULL };
 	static char *const argv[] = { "on-exec-probe", NULL };
+	struct freeze_event freeze = {};
 	struct store_args args = {};
 	int status, i, go_pipe[2], cpus[2];
 	size_t created = 0;
-	char *trace;
 	pid_t child;
 
 	if (!get_two_cpus(cpus))
@@ -520,8 +862,8 @@ static void race_last_put(struct __test_metadata *const _metadata,
 
 	/*
 	 * The child must not share the ruleset's file (close-on-exec only
-	 * closes it after the program ran): it is forked first, and executes
-	 * the target once told to.
+	 * closes it after the program ran), whose close must free the
+	 * original: it is forked first, and executes the target once told to.
 	 */
 	ASSERT_EQ(0, pipe2(go_pipe, O_CLOEXEC));
 	ASSERT_EQ(0, pin_to_cpu(cpus[1]));
@@ -541,7 +883,16 @@ static void race_last_put(struct __test_metadata *const _metadata,
 
 	args.ruleset_fd = create_read_ruleset(_metadata, allowed);
 	ASSERT_EQ(0, run_syscall_prog(skel->progs.store_ruleset, &args));
-	/* The ruleset is now held by its file descriptor and by the map. */
+	/* The map holds a frozen copy of the ruleset. */
+	ASSERT_EQ(1, read_freeze_events(&freeze, 1))
+	{
+		TH_LOG("no landlock_freeze_ruleset event: BPF got no frozen copy");
+	}
+	ASSERT_NE(freeze.ruleset, freeze.frozen);
+	/* The original is not the map's: closing its file frees it. */
+	ASSERT_EQ(0, close(args.ruleset_fd));
+	ASSERT_TRUE(wait_ruleset_freed(freeze.ruleset));
+	ASSERT_EQ(NOT_FREED, ruleset_freed(freeze.frozen));
 	ASSERT_EQ(1, write(go_pipe[1], "x", 1));
 	close(go_pipe[1]);
 
@@ -551,15 +902,15 @@ static void race_last_put(struct __test_metadata *const _metadata,
 		usleep(500);
 	ASSERT_EQ(RACE_WINDOW_OPEN, read_shared(&skel->bss->race_state));
 
-	/* Drops the map's reference, then the last one. */
+	/* Drops the map's reference: the last one to the copy. */
 	ASSERT_EQ(0, run_syscall_prog(skel->progs.drop_ruleset, &args));
-	ASSERT_EQ(0, close(args.ruleset_fd));
-	/* The reader still holds its section: the ruleset must be there. */
-	trace = tracefs_read_trace();
-	EXPECT_NE(NULL, trace);
-	if (trace)
-		EXPECT_EQ(0, tracefs_count_matches(trace, "landlock_free_ruleset: "));
-	free(trace);
+	/*
+	 * Leaves time for a free that would not wait for the reader (e.g. a
+	 * work item queued on this CPU) to happen.  The reader still holds its
+	 * section: the copy must be there.
+	 */
+	usleep(100 * 1000);
+	EXPECT_EQ(NOT_FREED, ruleset_freed(freeze.frozen));
 	__atomic_store_n(&skel->bss->race_go, 1, __ATOMIC_RELEASE);
 
 	ASSERT_EQ(child, waitpid(child, &status, 0));
@@ -573,8 +924,9 @@ static void race_last_put(struct __test_metadata *const _metadata,
 	}
 
 	EXPECT_EQ(0, leak_check_wait(&created));
-	/* One ruleset, created and then freed after the reader left. */
-	EXPECT_EQ(1, created);
+	/* The original and its copy, freed after the reader left. */
+	EXPECT_EQ(2, created);
+	EXPECT_EQ(FREED_BY_KWORKER, ruleset_freed(freeze.frozen));
 }
 
 TEST_F(bpf_on_exec, rcu_reader_outlives_last_put)
@@ -606,16 +958,22 @@ TEST_F(bpf_on_exec, restrict_unacquired_rejected)
 /* At most this many executions, for at most this long (slow debug kernels). */
 #define SWAP_AND_CLOSE_ROUNDS 300
 #define SWAP_AND_CLOSE_SECONDS 20
-/* Each swap creates a ruleset, which the leak check must pair. */
+/*
+ * Each swap creates a ruleset and its frozen copy, which the leak check must
+ * pair.
+ */
 #define SWAP_AND_CLOSE_MAX_SWAPS 2000
 
 /*
  * The same race at full speed, without the program waiting: one CPU keeps
  * executing the target, whose program acquires the map's ruleset, while the
- * other keeps replacing that ruleset with a new one and then closing the
- * last file descriptor of the replaced one (the map is never empty).  Every
- * execution must be sandboxed if and only if the program armed a ruleset for
- * it, and every ruleset and domain must be freed.
+ * other keeps replacing it with a frozen copy of a new ruleset (the map is
+ * never empty), which releases the map's reference to the previous copy (its
+ * last one, unless an execution holds it), and closes the new ruleset's
+ * file descriptor (which frees the original).  Every execution must be
+ * sandboxed if and only if the program armed a ruleset for it, every store
+ * must make a new copy, and every ruleset and domain must be freed, the
+ * copies after an RCU grace period.
  */
 TEST_F_TIMEOUT(bpf_on_exec, kptr_swap_and_close_race,
 	       SWAP_AND_CLOSE_SECONDS + 40)
@@ -623,7 +981,8 @@ TEST_F_TIMEOUT(bpf_on_exec, kptr_swap_and_close_race,
 	const char *const allowed[] = { "tmp_bpf/a", NULL };
 	struct on_exec_bpf *const skel = self->skel;
 	__u32 swaps = 0, mismatches = 0;
-	int status, prev_fd, cpus[2];
+	struct frozen_stats frozen;
+	int status, cpus[2];
 	size_t created = 0;
 	pid_t child;
 
@@ -658,8 +1017,6 @@ TEST_F_TIMEOUT(bpf_on_exec, kptr_swap_and_close_race,
 		_exit(mismatches ? 1 : 0);
 	}
 	ASSERT_EQ(0, pin_to_cpu(cpus[1]));
-	/* load_and_attach() stored a ruleset whose descriptor is closed. */
-	prev_fd = -1;
 	while (waitpid(child, &status, WNOHANG) == 0) {
 		struct store_args args = {};
 
@@ -668,17 +1025,13 @@ TEST_F_TIMEOUT(bpf_on_exec, kptr_swap_and_close_race,
 			break;
 		}
 		args.ruleset_fd = create_read_ruleset(_metadata, allowed);
-		/* Releases the map's reference to the previous ruleset... */
+		/* Releases the map's reference to the previous copy. */
 		ASSERT_EQ(0, run_syscall_prog(skel->progs.store_ruleset,
 					      &args));
-		/* ...whose last reference is its file descriptor. */
-		if (prev_fd >= 0)
-			ASSERT_EQ(0, close(prev_fd));
-		prev_fd = args.ruleset_fd;
+		/* The map holds a copy: the original is not needed. */
+		ASSERT_EQ(0, close(args.ruleset_fd));
 		swaps++;
 	}
-	if (prev_fd >= 0)
-		ASSERT_EQ(0, close(prev_fd));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 	{
 		TH_LOG("child status %#x: %s", status,
@@ -694,6 +1047,18 @@ TEST_F_TIMEOUT(bpf_on_exec, kptr_swap_and_close_race,
 	on_exec_bpf__destroy(skel);
 	self->skel = NULL;
 	EXPECT_EQ(0, leak_check_wait(&created));
+
+	ASSERT_EQ(0, read_frozen_stats(&frozen));
+	/* One new copy per store, load_and_attach()'s included... */
+	EXPECT_EQ((int)swaps + 1, frozen.made);
+	EXPECT_EQ(0, frozen.same_id);
+	/* ...each freed after a grace period, by a kernel worker. */
+	EXPECT_EQ(frozen.made, frozen.freed_by_kworker)
+	{
+		TH_LOG("%d copies, %d freed by a kernel worker, %d by a task",
+		       frozen.made, frozen.freed_by_kworker,
+		       frozen.freed_by_task);
+	}
 }
 
 TEST_HARNESS_MAIN
