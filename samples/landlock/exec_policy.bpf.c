@@ -7,7 +7,9 @@
  * The ruleset reaches this program as a referenced kptr in an ordinary array
  * map: exec_policy.c runs store_ruleset() (a BPF_PROG_TYPE_SYSCALL program)
  * with the ruleset file descriptor, which bpf_landlock_ruleset_from_fd()
- * turns into a kptr.  At each execution of the target, sandbox_exec() takes
+ * turns into a kptr to a frozen copy of the ruleset (exec_policy.c adds every
+ * rule before: later ones would not apply).  At each execution of the target,
+ * sandbox_exec() takes
  * a reference on it and arms it with bpf_landlock_restrict_binprm(): Landlock
  * enforces it at the point of no return of that execution.
  */

@@ -94,6 +94,10 @@ static int add_rules(const int ruleset_fd, const char *const env_var,
 	return 0;
 }
 
+/*
+ * Hands the ruleset to the BPF policy, which keeps a frozen copy of it: rules
+ * must all be added before.
+ */
 static int store_ruleset(struct exec_policy_bpf *const skel, int ruleset_fd)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ruleset_fd,

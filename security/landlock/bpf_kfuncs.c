@@ -154,8 +154,10 @@ CFI_NOSEAL(bpf_landlock_ruleset_release_dtor);
  * accepted, so that a policy ignoring the return value still fails closed).
  *
  * Return: 0 on success, -EINVAL for %LANDLOCK_RESTRICT_SELF_ON_EXEC,
- * %LANDLOCK_RESTRICT_SELF_TSYNC or unknown flags, -EOPNOTSUPP if Landlock is
- * disabled.
+ * %LANDLOCK_RESTRICT_SELF_TSYNC or unknown flags, -EBUSY if Landlock already
+ * merged the armed rulesets for @bprm (bprm_check_security of a binary
+ * format handler tried after a first one failed past bprm_creds_from_file),
+ * -EOPNOTSUPP if Landlock is disabled.
  */
 __bpf_kfunc int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
 					     struct bpf_landlock_ruleset *ruleset,

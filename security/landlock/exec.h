@@ -89,7 +89,11 @@ struct landlock_exec_flags {
 	u8 prepared;
 };
 
-static_assert(LANDLOCK_MASK_RESTRICT_SELF <= U8_MAX);
+/* The flags kept in &struct landlock_exec_flags fit in a byte. */
+static_assert((LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF |
+	       LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON |
+	       LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF |
+	       LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS) <= U8_MAX);
 
 #ifdef CONFIG_SECURITY_LANDLOCK_ON_EXEC
 
@@ -129,7 +133,8 @@ void landlock_exec_trace_enforce(const struct landlock_domain *domain,
 
 struct landlock_domain *landlock_exec_merge(struct landlock_domain *parent,
 					    struct landlock_ruleset *ruleset,
-					    u32 flags, bool log_subdomains_off);
+					    u32 flags, bool log_subdomains_off,
+					    const struct linux_binprm *bprm);
 
 bool landlock_exec_current_no_new_privs(void);
 

@@ -76,11 +76,12 @@ unsafe impl AlwaysRefCounted for Ruleset {
     }
 }
 
-// SAFETY: A ruleset's reference count is atomic and its rules are protected
-// by its mutex, so it can be used and released from any thread.
+// SAFETY: A ruleset's reference count is atomic, and its rules are protected
+// by its mutex or, for a frozen ruleset, never change after it is shared: it
+// can be used and released from any thread.
 unsafe impl Send for Ruleset {}
 // SAFETY: See above: shared access from several threads goes through the
-// atomic reference count and the ruleset's mutex only.
+// atomic reference count, the ruleset's mutex, or immutable frozen rules.
 unsafe impl Sync for Ruleset {}
 
 impl Ruleset {
@@ -114,6 +115,18 @@ impl Ruleset {
         // frozen ruleset is shared and never changes afterwards; it is never
         // set on other rulesets.
         unsafe { (*self.as_ptr()).frozen }
+    }
+
+    /// Releases a reference from process context: unlike dropping the
+    /// `ARef`, which defers the free to a workqueue (it can happen in any
+    /// context), the last reference of a ruleset never shared with RCU
+    /// readers frees it at once.  Can sleep.
+    fn release(this: ARef<Self>) {
+        kernel::task::might_sleep();
+        let ptr = ARef::into_raw(this);
+        // SAFETY: `ptr` owns the reference that `this` held, which is given
+        // up here; the caller is in process context.
+        unsafe { bindings::landlock_put_ruleset(ptr.as_ptr().cast()) };
     }
 
     /// Returns the raw pointer, for C calls.
@@ -169,22 +182,24 @@ impl Domain {
     ///
     /// Fails with `ENOMEM`, or `E2BIG` if `parent` already has the maximum
     /// number of layers.  Allocates, but takes no lock: executions sharing
-    /// a ruleset do not contend.
+    /// a ruleset do not contend.  The program of `bprm` is recorded as the
+    /// creator of the new layer.
     fn merge(
         parent: Option<&Domain>,
         ruleset: &Ruleset,
         flags: u32,
         log_subdomains_off: bool,
+        bprm: &bindings::linux_binprm,
     ) -> Result<ARef<Self>> {
         kernel::task::might_sleep();
         let parent = parent.map_or(ptr::null_mut(), |d| d.0.get());
         // SAFETY: `parent` is null or a domain kept alive by the `&Domain`
-        // borrow, and `ruleset` is kept alive by the `&Ruleset` borrow (type
-        // invariants), for the whole call.  The C function takes the
-        // references it keeps itself, and returns either an error or a new
-        // domain with a reference for the caller.
+        // borrow, `ruleset` is kept alive by the `&Ruleset` borrow (type
+        // invariants), and `bprm` by its borrow, for the whole call.  The C
+        // function takes the references it keeps itself, and returns either
+        // an error or a new domain with a reference for the caller.
         let ptr = from_err_ptr(unsafe {
-            bindings::landlock_exec_merge(parent, ruleset.as_ptr(), flags, log_subdomains_off)
+            bindings::landlock_exec_merge(parent, ruleset.as_ptr(), flags, log_subdomains_off, bprm)
         })?;
         // SAFETY: On success, the returned pointer is valid and owns a
         // reference, which is transferred to the new `ARef`.
@@ -221,7 +236,9 @@ impl CredBlob {
     ///
     /// # Safety
     ///
-    /// `cred` must be a valid credential that outlives `'a`.
+    /// `cred` must be a valid credential that outlives `'a`, whose Landlock
+    /// blob nobody writes during `'a` (committed credentials are immutable;
+    /// credentials being set up are only written by their owner).
     unsafe fn of<'a>(cred: *const bindings::cred) -> &'a CredBlob {
         // SAFETY: The caller guarantees that `cred` is valid; Landlock's blob
         // is part of it and `CredBlob` is a transparent wrapper.
@@ -281,26 +298,44 @@ impl CredBlob {
     }
 
     /// Arms the frozen `ruleset` with `flags` in `slot` (or empties the
-    /// slot), and returns the previously armed ruleset, if any.
+    /// slot), and returns the previously armed ruleset, if any.  Every
+    /// caller passes a frozen ruleset: one from [`Ruleset::freeze`], one
+    /// already in a slot, or one checked by [`restrict_binprm`].
     ///
     /// Only the flags that still have a meaning are kept: for user space,
     /// the logging ones (no_new_privs is set by the arming call).
-    fn arm(&mut self, slot: Slot, ruleset: Option<ARef<Ruleset>>, flags: u32) -> Option<ARef<Ruleset>> {
+    fn arm(
+        &mut self,
+        slot: Slot,
+        ruleset: Option<ARef<Ruleset>>,
+        flags: u32,
+    ) -> Option<ARef<Ruleset>> {
         let (ptr, slot_flags, kept) = match slot {
-            Slot::Bpf => (&mut self.0.exec_slots.bpf, &mut self.0.exec_flags.bpf, BPF_FLAGS),
-            Slot::User => (&mut self.0.exec_slots.user, &mut self.0.exec_flags.user, LOG_FLAGS),
+            Slot::Bpf => (
+                &mut self.0.exec_slots.bpf,
+                &mut self.0.exec_flags.bpf,
+                BPF_FLAGS,
+            ),
+            Slot::User => (
+                &mut self.0.exec_slots.user,
+                &mut self.0.exec_flags.user,
+                LOG_FLAGS,
+            ),
         };
         let old = NonNull::new(*ptr).map(|p| {
             // SAFETY: By the type invariants, the credential owns this
             // reference, which it hands over to the returned `ARef`.
             unsafe { ARef::from_raw(p.cast::<Ruleset>()) }
         });
-        kernel::warn_on!(ruleset.as_ref().is_some_and(|r| !r.is_frozen()));
         // INVARIANT: The credential takes over the reference owned by
         // `ruleset`, a frozen ruleset; the flags are cleared with the slot.
         *ptr = ruleset.map_or(ptr::null_mut(), |r| ARef::into_raw(r).as_ptr().cast());
-        // Cannot truncate: `BPF_FLAGS` fits in a byte (checked below).
-        *slot_flags = if ptr.is_null() { 0 } else { (flags & kept) as u8 };
+        // Cannot truncate: `BPF_FLAGS` fits in a byte (checked at the top).
+        *slot_flags = if ptr.is_null() {
+            0
+        } else {
+            (flags & kept) as u8
+        };
         old
     }
 
@@ -364,7 +399,9 @@ fn exec_layer_bits(old_layers: u32, new_layers: u32) -> u16 {
 /// # Invariants
 ///
 /// `ptr` was returned by `prepare_creds()` and is owned by this object, which
-/// commits or aborts it.
+/// commits or aborts it.  Until [`NewCred::share_with_siblings`], nobody
+/// else accesses it; afterwards, sibling threads may hold references to it,
+/// and it is only committed or aborted.
 struct NewCred {
     ptr: NonNull<bindings::cred>,
 }
@@ -378,10 +415,24 @@ impl NewCred {
         Ok(Self { ptr })
     }
 
+    /// Must not be called after [`NewCred::share_with_siblings`].
     fn blob(&mut self) -> &mut CredBlob {
         // SAFETY: By the type invariants, nobody else has access to these
-        // credentials until they are committed.
+        // credentials before they are shared, and they are not shared yet
+        // (documented requirement).
         unsafe { CredBlob::of_mut(self.ptr.as_ptr()) }
+    }
+
+    /// Arms (or disarms) every sibling thread with the user space slot of
+    /// these credentials, all or nothing: `ON_EXEC` with `TSYNC`.  Then
+    /// these credentials may only be committed or aborted.
+    fn share_with_siblings(&self, flags: u32) -> Result {
+        // SAFETY: `self.ptr` holds credentials prepared for the current task
+        // and not committed yet.  Sibling threads may take their own
+        // references to them (as for an immediate enforcement with TSYNC),
+        // which leaves ours to commit or abort.  On error, no other thread
+        // changed.
+        to_result(unsafe { bindings::landlock_exec_restrict_siblings(self.ptr.as_ptr(), flags) })
     }
 
     /// Installs these credentials on the current task.
@@ -465,18 +516,16 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
             }
             // Arming freezes the policy: the execution enforces the ruleset
             // as it is now, whatever is added to it later.
-            Some(source.freeze()?)
+            let frozen = source.freeze();
+            Ruleset::release(source);
+            Some(frozen?)
         }
         None => None,
     };
     let old = new.blob().arm(Slot::User, ruleset, flags);
     if flags & TSYNC != 0 {
-        // SAFETY: `new` holds credentials prepared for the current task and
-        // not committed yet.  Sibling threads may take their own references
-        // to them (as for an immediate enforcement with TSYNC), which leaves
-        // ours to commit or abort.  On error, no other thread changed, and
-        // `new` is aborted when dropped.
-        to_result(unsafe { bindings::landlock_exec_restrict_siblings(new.ptr.as_ptr(), flags) })?;
+        // On error, `new` is aborted when dropped.
+        new.share_with_siblings(flags)?;
     }
     // Past the last point of failure: sets no_new_privs if and only if the
     // call succeeds, as for an immediate enforcement.
@@ -580,7 +629,10 @@ pub unsafe extern "C" fn landlock_exec_cred_free(cred: *mut bindings::cred) {
 /// Builds the domain to enforce from the point of no return: the existing
 /// domain, then the BPF layer, then the user space layer.  Returns `None` if
 /// nothing is armed.
-fn merge_armed(blob: &CredBlob) -> Result<Option<(ARef<Domain>, bool)>> {
+fn merge_armed(
+    blob: &CredBlob,
+    bprm: &bindings::linux_binprm,
+) -> Result<Option<(ARef<Domain>, bool)>> {
     let mut merged: Option<ARef<Domain>> = None;
     let mut log_subdomains_off = blob.log_subdomains_off();
     for slot in [Slot::Bpf, Slot::User] {
@@ -593,21 +645,25 @@ fn merge_armed(blob: &CredBlob) -> Result<Option<(ARef<Domain>, bool)>> {
         if parent.is_some_and(|d| d.is_full()) {
             return Err(EPERM);
         }
-        merged = Some(Domain::merge(parent, ruleset, flags, log_subdomains_off)?);
+        // A BPF layer is the administrator's, not one of the task's
+        // subdomains: the task's LOG_SUBDOMAINS_OFF does not mute it.
+        let muted = slot == Slot::User && log_subdomains_off;
+        merged = Some(Domain::merge(parent, ruleset, flags, muted, bprm)?);
         log_subdomains_off |= flags & LOG_SUBDOMAINS_OFF != 0;
     }
     Ok(merged.map(|d| (d, log_subdomains_off)))
 }
 
 /// Merges the armed rulesets into the domain of an execution's credentials.
-fn prepare_exec(blob: &mut CredBlob) -> Result {
-    // The hook runs once per execution; if it ran again, stacking the same
-    // layers twice would be wrong.
+fn prepare_exec(blob: &mut CredBlob, bprm: &bindings::linux_binprm) -> Result {
+    // The hook runs again if a binary format handler fails after it (e.g.
+    // an LSM denied the first handler's file with ENOEXEC, and binfmt_misc
+    // takes over): what is armed is already merged, and cannot change any
+    // more (see `restrict_binprm()`).
     if blob.0.exec_flags.prepared != 0 {
-        kernel::warn_on!(true);
         return Ok(());
     }
-    if let Some((domain, log_subdomains_off)) = merge_armed(blob)? {
+    if let Some((domain, log_subdomains_off)) = merge_armed(blob, bprm)? {
         // These credentials stay private to the execution until they are
         // committed, past its point of no return: the domain can be
         // installed now, it is only enforced from then on.
@@ -634,11 +690,14 @@ pub unsafe extern "C" fn landlock_exec_bprm_creds_from_file(
     bprm: *mut bindings::linux_binprm,
     _file: *const bindings::file,
 ) -> c_int {
-    // SAFETY: The caller guarantees that `bprm` is valid.  Its credentials are
-    // private to this execution (serialized by `cred_guard_mutex`) until they
-    // are committed.
-    let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
-    from_result(|| prepare_exec(blob).map(|()| 0))
+    // SAFETY: The caller guarantees that `bprm` is valid, and only this task
+    // uses it during the hook.
+    let bprm = unsafe { &*bprm };
+    // SAFETY: Its credentials are private to this execution (serialized by
+    // `cred_guard_mutex`) until they are committed; they are a separate
+    // object from `bprm`.
+    let blob = unsafe { CredBlob::of_mut(bprm.cred) };
+    from_result(|| prepare_exec(blob, bprm).map(|()| 0))
 }
 
 /// `bprm_committing_creds` hook, past the point of no return: consumes the
@@ -695,6 +754,11 @@ fn restrict_binprm(blob: &mut CredBlob, ruleset: &Ruleset, flags: u32) -> Result
         kernel::warn_on!(true);
         return Err(EINVAL);
     }
+    // Too late: the armed rulesets were already merged for this execution
+    // (a later binary format handler of the same execution).
+    if blob.0.exec_flags.prepared != 0 {
+        return Err(EBUSY);
+    }
     drop(blob.arm(Slot::Bpf, Some(ARef::from(ruleset)), flags));
     Ok(())
 }
@@ -705,7 +769,8 @@ fn restrict_binprm(blob: &mut CredBlob, ruleset: &Ruleset, flags: u32) -> Result
 ///
 /// With `LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS`, no_new_privs is set at the
 /// point of no return, whatever the task's capabilities.  Returns 0, or
-/// `-EINVAL` for `ON_EXEC`, `TSYNC` or unknown flags.
+/// `-EINVAL` for `ON_EXEC`, `TSYNC` or unknown flags, or `-EBUSY` once the
+/// armed rulesets are merged for this execution.
 ///
 /// # Safety
 ///
@@ -785,13 +850,20 @@ mod tests {
         let mut blob = empty_blob();
         drop(blob.arm(Slot::User, Some(a.clone()), ON_EXEC));
         assert_eq!(usage(&a), 2);
-        let old = blob.arm(Slot::User, Some(b.clone()), ON_EXEC | NO_NEW_PRIVS | LOG_SAME_EXEC_OFF);
+        let old = blob.arm(
+            Slot::User,
+            Some(b.clone()),
+            ON_EXEC | NO_NEW_PRIVS | LOG_SAME_EXEC_OFF,
+        );
         assert!(old.is_some());
         drop(old);
         assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 2);
         // Only the logging flags are kept for user space.
-        assert_eq!(blob.armed(Slot::User).map(|(_, f)| f), Some(LOG_SAME_EXEC_OFF));
+        assert_eq!(
+            blob.armed(Slot::User).map(|(_, f)| f),
+            Some(LOG_SAME_EXEC_OFF)
+        );
         blob.disarm_all();
         assert_eq!(usage(&b), 1);
         assert!(!blob.is_armed(Slot::User));
@@ -856,6 +928,10 @@ mod tests {
         assert_eq!(blob.armed(Slot::Bpf).map(|(_, f)| f), Some(0));
         assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 2);
+        // Once the armed rulesets are merged, arming is refused.
+        blob.0.exec_flags.prepared = 1;
+        assert_eq!(restrict_binprm(&mut blob, &a, 0), Err(EBUSY));
+        assert_eq!(usage(&a), 1);
         blob.disarm_all();
         assert_eq!(usage(&b), 1);
     }

@@ -88,10 +88,13 @@ u32 landlock_exec_domain_num_layers(const struct landlock_domain *const domain)
  *         logging ones configure the new layer.
  * @log_subdomains_off: Whether logging is disabled for new layers, as
  *                      &landlock_cred_security.log_subdomains_off .
+ * @bprm: Execution for which the domain is built, whose program is recorded
+ *        as the creator of the new layer (for audit).
  *
  * Does what landlock_restrict_self(2) does to build a new domain, as a step
- * that can fail: merges, emits the domain creation trace event, and
- * configures the logging of the new layer.  @ruleset must be frozen (armed
+ * that can fail: merges, records the executed program as the creator of the
+ * new layer, emits the domain creation trace event, and configures the
+ * logging of the new layer.  @ruleset must be frozen (armed
  * rulesets are): it is read without its lock, so that executions sharing a
  * ruleset do not contend.  Must be called from a context that can sleep.
  *
@@ -101,10 +104,12 @@ u32 landlock_exec_domain_num_layers(const struct landlock_domain *const domain)
 struct landlock_domain *landlock_exec_merge(struct landlock_domain *const parent,
 					    struct landlock_ruleset *const ruleset,
 					    const u32 flags,
-					    const bool log_subdomains_off)
+					    const bool log_subdomains_off,
+					    const struct linux_binprm *const bprm)
 {
 	struct landlock_domain *new_dom;
 	bool __maybe_unused log_same_exec, log_new_exec;
+	int err;
 
 	if (WARN_ON_ONCE(!ruleset->frozen))
 		return ERR_PTR(-EINVAL);
@@ -112,6 +117,13 @@ struct landlock_domain *landlock_exec_merge(struct landlock_domain *const parent
 	new_dom = landlock_merge_ruleset(parent, ruleset);
 	if (IS_ERR(new_dom))
 		return new_dom;
+
+	err = landlock_set_hierarchy_log_exec(new_dom->hierarchy, bprm);
+	if (err) {
+		/* Not traced yet: freed without any event. */
+		landlock_put_domain(new_dom);
+		return ERR_PTR(err);
+	}
 
 	trace_landlock_create_domain(new_dom, ruleset);
 

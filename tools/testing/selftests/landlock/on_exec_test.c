@@ -1083,7 +1083,7 @@ TEST_F(on_exec, trace_events_at_exec)
 				      NULL };
 	unsigned long long ruleset, version, src, frozen, dom, parent, from;
 	unsigned long long from_version, enforced;
-	int bpf_armed, user_armed, nnp, status;
+	int bpf_armed, user_armed, nnp, status, n;
 	const char *p;
 	char *trace;
 	size_t i;
@@ -1125,26 +1125,31 @@ TEST_F(on_exec, trace_events_at_exec)
 
 	p = strstr(trace, "landlock_create_ruleset: ");
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(1, sscanf(p, "landlock_create_ruleset: ruleset=%llx", &ruleset));
+	n = sscanf(p, "landlock_create_ruleset: ruleset=%llx", &ruleset);
+	ASSERT_EQ(1, n);
 	p = strstr(trace, "landlock_freeze_ruleset: ");
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(3, sscanf(p, "landlock_freeze_ruleset: ruleset=%llx.%llu frozen=%llx",
-			    &src, &version, &frozen));
+	n = sscanf(p, "landlock_freeze_ruleset: ruleset=%llx.%llu frozen=%llx",
+		   &src, &version, &frozen);
+	ASSERT_EQ(3, n);
 	EXPECT_EQ(ruleset, src);
 	/* Frozen after its two rules were added (the probe and dir_a). */
 	EXPECT_EQ(2, version);
 	EXPECT_NE(ruleset, frozen);
 	p = strstr(trace, "landlock_create_domain: ");
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(4, sscanf(p, "landlock_create_domain: domain=%llx parent=%llx ruleset=%llx.%llu",
-			    &dom, &parent, &from, &from_version));
+	n = sscanf(p, "landlock_create_domain: domain=%llx parent=%llx ruleset=%llx.%llu",
+		   &dom, &parent, &from, &from_version);
+	ASSERT_EQ(4, n);
 	EXPECT_EQ(0, parent);
 	EXPECT_EQ(frozen, from);
 	EXPECT_EQ(version, from_version);
 	p = strstr(trace, "landlock_enforce_domain_exec: ");
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(4, sscanf(p, "landlock_enforce_domain_exec: domain=%llx armed_bpf=%d armed_user=%d no_new_privs=%d",
-			    &enforced, &bpf_armed, &user_armed, &nnp));
+	p += strlen("landlock_enforce_domain_exec: ");
+	n = sscanf(p, "domain=%llx armed_bpf=%d armed_user=%d no_new_privs=%d",
+		   &enforced, &bpf_armed, &user_armed, &nnp);
+	ASSERT_EQ(4, n);
 	EXPECT_EQ(dom, enforced);
 	EXPECT_EQ(0, bpf_armed);
 	EXPECT_EQ(1, user_armed);
