@@ -91,7 +91,8 @@ int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 		ruleset = bpf_landlock_ruleset_acquire(policy->ruleset);
 	bpf_rcu_read_unlock();
 	if (ruleset) {
-		err = bpf_landlock_restrict_binprm(bprm, ruleset, restrict_flags);
+		err = bpf_landlock_restrict_binprm(bprm, ruleset,
+						   restrict_flags);
 		bpf_landlock_ruleset_release(ruleset);
 	}
 	/* Fails closed: the target never runs unsandboxed. */

@@ -39,13 +39,13 @@
 
 #include "exec_policy.skel.h"
 
-#define ACCESS_RO                                                         \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |      \
+#define ACCESS_RO                                                    \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | \
 	 LANDLOCK_ACCESS_FS_READ_DIR)
 #define ACCESS_RW                                                         \
 	(ACCESS_RO | LANDLOCK_ACCESS_FS_WRITE_FILE |                      \
 	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE | \
-	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |       \
+	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |      \
 	 LANDLOCK_ACCESS_FS_TRUNCATE)
 
 static int add_rules(const int ruleset_fd, const char *const env_var,
@@ -133,8 +133,8 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 
-	ruleset_fd = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr),
-			     0);
+	ruleset_fd =
+		syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (ruleset_fd < 0) {
 		perror("Cannot create a Landlock ruleset");
 		return 1;
@@ -202,7 +202,8 @@ int main(int argc, char *argv[])
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		sigwait(&set, &sig);
 	}
-	fprintf(stderr, "Policy detached: %llu execution(s) sandboxed, %llu refused.\n",
+	fprintf(stderr,
+		"Policy detached: %llu execution(s) sandboxed, %llu refused.\n",
 		(unsigned long long)skel->bss->sandboxed,
 		(unsigned long long)skel->bss->refused);
 

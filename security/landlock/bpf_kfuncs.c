@@ -31,6 +31,7 @@
 #include <linux/init.h>
 #include <linux/refcount.h>
 
+#include "bpf_kfuncs.h"
 #include "exec.h"
 #include "ruleset.h"
 #include "setup.h"
@@ -117,7 +118,8 @@ bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset)
  * Does not sleep: the last reference frees the ruleset after an RCU grace
  * period, from a workqueue (see landlock_put_ruleset_deferred()).
  */
-__bpf_kfunc void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset)
+__bpf_kfunc void
+bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset)
 {
 	landlock_put_ruleset_deferred(&ruleset->ruleset);
 }
@@ -159,9 +161,9 @@ CFI_NOSEAL(bpf_landlock_ruleset_release_dtor);
  * format handler tried after a first one failed past bprm_creds_from_file),
  * -EOPNOTSUPP if Landlock is disabled.
  */
-__bpf_kfunc int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
-					     struct bpf_landlock_ruleset *ruleset,
-					     u32 flags)
+__bpf_kfunc int
+bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
+			     struct bpf_landlock_ruleset *ruleset, u32 flags)
 {
 	if (!landlock_initialized)
 		return -EOPNOTSUPP;
@@ -208,8 +210,7 @@ BTF_SET_END(landlock_restrict_binprm_hooks)
 BTF_ID_LIST_SINGLE(landlock_restrict_binprm_id, func,
 		   bpf_landlock_restrict_binprm)
 
-static int landlock_lsm_kfunc_filter(const struct bpf_prog *prog,
-				     u32 kfunc_id)
+static int landlock_lsm_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
 	if (!btf_id_set8_contains(&landlock_lsm_kfunc_ids, kfunc_id))
 		return 0;
@@ -249,10 +250,14 @@ static int __init landlock_bpf_kfunc_init(void)
 
 	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL,
 					&landlock_syscall_kfunc_set);
-	ret = ret ?: register_btf_kfunc_id_set(BPF_PROG_TYPE_LSM,
-					       &landlock_lsm_kfunc_set);
-	return ret ?: register_btf_id_dtor_kfuncs(dtors, ARRAY_SIZE(dtors),
-						  THIS_MODULE);
+	if (ret)
+		return ret;
+	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_LSM,
+					&landlock_lsm_kfunc_set);
+	if (ret)
+		return ret;
+	return register_btf_id_dtor_kfuncs(dtors, ARRAY_SIZE(dtors),
+					   THIS_MODULE);
 }
 
 late_initcall(landlock_bpf_kfunc_init);

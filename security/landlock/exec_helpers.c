@@ -101,11 +101,11 @@ u32 landlock_exec_domain_num_layers(const struct landlock_domain *const domain)
  * Return: The new domain, holding a reference, or ERR_PTR(-ENOMEM), or
  * ERR_PTR(-E2BIG) if @parent already has the maximum number of layers.
  */
-struct landlock_domain *landlock_exec_merge(struct landlock_domain *const parent,
-					    struct landlock_ruleset *const ruleset,
-					    const u32 flags,
-					    const bool log_subdomains_off,
-					    const struct linux_binprm *const bprm)
+struct landlock_domain *
+landlock_exec_merge(struct landlock_domain *const parent,
+		    struct landlock_ruleset *const ruleset, const u32 flags,
+		    const bool log_subdomains_off,
+		    const struct linux_binprm *const bprm)
 {
 	struct landlock_domain *new_dom;
 	bool __maybe_unused log_same_exec, log_new_exec;

@@ -28,10 +28,8 @@
 	TRACEFS_LANDLOCK_DIR "/landlock_freeze_ruleset/enable"
 
 static const char *const leak_check_events[] = {
-	TRACEFS_CREATE_RULESET_ENABLE,
-	TRACEFS_FREEZE_RULESET_ENABLE,
-	TRACEFS_FREE_RULESET_ENABLE,
-	TRACEFS_CREATE_DOMAIN_ENABLE,
+	TRACEFS_CREATE_RULESET_ENABLE, TRACEFS_FREEZE_RULESET_ENABLE,
+	TRACEFS_FREE_RULESET_ENABLE,   TRACEFS_CREATE_DOMAIN_ENABLE,
 	TRACEFS_FREE_DOMAIN_ENABLE,
 };
 
@@ -89,10 +87,13 @@ static bool leak_check_has(const struct leak_check_ids *const ids,
  */
 static int leak_check_count(size_t *const created)
 {
-	static const char *const create_ruleset = "landlock_create_ruleset: ruleset=";
+	static const char *const create_ruleset =
+		"landlock_create_ruleset: ruleset=";
 	static const char *const freeze_ruleset = " frozen=";
-	static const char *const free_ruleset = "landlock_free_ruleset: ruleset=";
-	static const char *const create_domain = "landlock_create_domain: domain=";
+	static const char *const free_ruleset =
+		"landlock_free_ruleset: ruleset=";
+	static const char *const create_domain =
+		"landlock_create_domain: domain=";
 	static const char *const free_domain = "landlock_free_domain: domain=";
 	struct leak_check_ids *made, *gone;
 	char line[512];
@@ -117,26 +118,37 @@ static int leak_check_count(size_t *const created)
 		/* Rulesets in slot 0, domains in slot 1. */
 		p = strstr(line, create_ruleset);
 		if (p)
-			leak_check_add(&made[0], strtoull(p + strlen(create_ruleset), NULL, 16));
+			leak_check_add(&made[0],
+				       strtoull(p + strlen(create_ruleset),
+						NULL, 16));
 		p = strstr(line, "landlock_freeze_ruleset: ");
 		if (p)
 			p = strstr(p, freeze_ruleset);
 		if (p)
-			leak_check_add(&made[0], strtoull(p + strlen(freeze_ruleset), NULL, 16));
+			leak_check_add(&made[0],
+				       strtoull(p + strlen(freeze_ruleset),
+						NULL, 16));
 		p = strstr(line, free_ruleset);
 		if (p)
-			leak_check_add(&gone[0], strtoull(p + strlen(free_ruleset), NULL, 16));
+			leak_check_add(&gone[0],
+				       strtoull(p + strlen(free_ruleset), NULL,
+						16));
 		p = strstr(line, create_domain);
 		if (p)
-			leak_check_add(&made[1], strtoull(p + strlen(create_domain), NULL, 16));
+			leak_check_add(&made[1],
+				       strtoull(p + strlen(create_domain), NULL,
+						16));
 		p = strstr(line, free_domain);
 		if (p)
-			leak_check_add(&gone[1], strtoull(p + strlen(free_domain), NULL, 16));
+			leak_check_add(&gone[1],
+				       strtoull(p + strlen(free_domain), NULL,
+						16));
 	}
 	fclose(trace);
 	*created = made[0].len + made[1].len;
 	/* Objects past the limit are not recorded: they cannot be paired. */
-	if (made[0].len == LEAK_CHECK_MAX_IDS || made[1].len == LEAK_CHECK_MAX_IDS) {
+	if (made[0].len == LEAK_CHECK_MAX_IDS ||
+	    made[1].len == LEAK_CHECK_MAX_IDS) {
 		free(made);
 		free(gone);
 		return -1;

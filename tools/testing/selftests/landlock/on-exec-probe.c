@@ -220,7 +220,8 @@ int main(int argc, char *argv[])
 		} else if (!strcmp(op, "exec-layers")) {
 			printf("exec-layers=%d\n", exec_layers());
 		} else if (!strcmp(op, "nnp")) {
-			printf("nnp=%d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+			printf("nnp=%d\n",
+			       prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 		} else if (!strcmp(op, "euid")) {
 			printf("euid=%d\n", geteuid());
 		} else if (!strncmp(op, "signal:", 7)) {

@@ -167,7 +167,7 @@ TEST_F(on_exec_audit, own_denial)
 {
 	const char *const argv[] = { bin_on_exec_probe, "read:/", NULL };
 	struct audit_creator creator;
-	__u64 denial_dom = 1, allocated_dom = 2;
+	__u64 denial_dom = 1, new_dom = 2;
 	int ruleset_fd;
 	pid_t pid;
 
@@ -186,9 +186,8 @@ TEST_F(on_exec_audit, own_denial)
 						       &denial_dom));
 		ASSERT_EQ(0, exec_creator(&creator, pid, bin_on_exec_probe));
 		EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd,
-							   &creator,
-							   &allocated_dom));
-		EXPECT_EQ(denial_dom, allocated_dom);
+							   &creator, &new_dom));
+		EXPECT_EQ(denial_dom, new_dom);
 	}
 	EXPECT_EQ(0, no_more_records(self->audit_fd));
 }
@@ -204,7 +203,7 @@ TEST_F(on_exec_audit, after_second_exec)
 	const char *const argv[] = { self->self_exe, RELAY_EXEC_ARG,
 				     bin_on_exec_probe, "read:/", NULL };
 	struct audit_creator creator;
-	__u64 denial_dom = 1, allocated_dom = 2;
+	__u64 denial_dom = 1, new_dom = 2;
 	int ruleset_fd;
 	pid_t pid;
 
@@ -222,9 +221,8 @@ TEST_F(on_exec_audit, after_second_exec)
 						       &denial_dom));
 		ASSERT_EQ(0, exec_creator(&creator, pid, self->self_exe));
 		EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd,
-							   &creator,
-							   &allocated_dom));
-		EXPECT_EQ(denial_dom, allocated_dom);
+							   &creator, &new_dom));
+		EXPECT_EQ(denial_dom, new_dom);
 	}
 	EXPECT_EQ(0, no_more_records(self->audit_fd));
 }
@@ -255,7 +253,8 @@ TEST_F(on_exec_audit, nested_domain)
 		/* The two signals denied by the armed layer. */
 		EXPECT_EQ(0, matches_next_signal(self->audit_fd, getpid(),
 						 self->comm, &armed_dom));
-		ASSERT_EQ(0, exec_creator(&creator, pid, bin_wait_pipe_sandbox));
+		ASSERT_EQ(0,
+			  exec_creator(&creator, pid, bin_wait_pipe_sandbox));
 		EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd,
 							   &creator, &dom));
 		EXPECT_EQ(armed_dom, dom);
@@ -336,7 +335,7 @@ TEST_F(on_exec_audit_launcher, not_restricted)
 	static char *const argv[] = { "garbage", NULL };
 	struct audit_creator creator;
 	struct audit_records records = {};
-	__u64 denial_dom = 1, allocated_dom = 2;
+	__u64 denial_dom = 1, new_dom = 2;
 	char self_exe[PATH_MAX], comm[16];
 	int status;
 	pid_t child;
@@ -382,8 +381,8 @@ TEST_F(on_exec_audit_launcher, not_restricted)
 	snprintf(creator.exe, sizeof(creator.exe), "%s", self_exe);
 	snprintf(creator.comm, sizeof(creator.comm), "%s", comm);
 	EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd, &creator,
-						   &allocated_dom));
-	EXPECT_EQ(denial_dom, allocated_dom);
+						   &new_dom));
+	EXPECT_EQ(denial_dom, new_dom);
 
 	/* Makes sure there is no superfluous logged records. */
 	EXPECT_EQ(0, audit_count_records(self->audit_fd, &records));

@@ -201,8 +201,8 @@ FIXTURE_TEARDOWN_PARENT(on_exec)
 TEST_F(on_exec, restricts_only_after_exec)
 {
 	const char *const allowed[] = { dir_a, NULL };
-	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
-				    "layers", NULL };
+	const char *const ops[] = { "read:tmp_on_exec/a/f",
+				    "read:tmp_on_exec/b/f", "layers", NULL };
 
 	arm(_metadata, allowed, NNP);
 	EXPECT_TRUE(can_read(file_a));
@@ -247,8 +247,8 @@ TEST_F(on_exec, replace)
 {
 	const char *const first[] = { dir_a, NULL };
 	const char *const second[] = { dir_b, NULL };
-	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
-				    "layers", NULL };
+	const char *const ops[] = { "read:tmp_on_exec/a/f",
+				    "read:tmp_on_exec/b/f", "layers", NULL };
 
 	arm(_metadata, first, NNP);
 	arm(_metadata, second, 0);
@@ -324,8 +324,8 @@ TEST_F(on_exec, consumed_by_exec)
 TEST_F(on_exec, rule_added_after_arming_not_enforced)
 {
 	const char *const allowed[] = { dir_a, NULL };
-	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
-				    NULL };
+	const char *const ops[] = { "read:tmp_on_exec/a/f",
+				    "read:tmp_on_exec/b/f", NULL };
 	struct landlock_path_beneath_attr path_beneath = {
 		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
 	};
@@ -451,7 +451,8 @@ TEST_F(on_exec, order_with_immediate_restriction)
 {
 	const char *const armed[] = { dir_a, dir_b, NULL };
 	const char *const immediate[] = { dir_a, dir_c, NULL };
-	const char *const ops[] = { "read:tmp_on_exec/a/f", "read:tmp_on_exec/b/f",
+	const char *const ops[] = { "read:tmp_on_exec/a/f",
+				    "read:tmp_on_exec/b/f",
 				    "read:tmp_on_exec/c/f", "layers", NULL };
 
 	arm(_metadata, armed, NNP);
@@ -643,7 +644,8 @@ static void *sibling_main(void *const arg)
 		else if (cmd == 's')
 			cmd = stack_one_layer() ? 'x' : 'y';
 		else
-			cmd = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) ? 'y' : 'n';
+			cmd = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) ? 'y' :
+								       'n';
 		if (write(sib->result[1], &cmd, 1) != 1)
 			break;
 	}
@@ -990,8 +992,8 @@ TEST_F(on_exec, separate_executions_are_isolated)
 	close(in[1]);
 	len = 0;
 	while (len < sizeof(out_a) - 1) {
-		const ssize_t n = read(out[0], out_a + len,
-				       sizeof(out_a) - 1 - len);
+		const ssize_t n =
+			read(out[0], out_a + len, sizeof(out_a) - 1 - len);
 
 		if (n <= 0)
 			break;
@@ -1138,8 +1140,9 @@ TEST_F(on_exec, trace_events_at_exec)
 	EXPECT_NE(ruleset, frozen);
 	p = strstr(trace, "landlock_create_domain: ");
 	ASSERT_NE(NULL, p);
-	n = sscanf(p, "landlock_create_domain: domain=%llx parent=%llx ruleset=%llx.%llu",
-		   &dom, &parent, &from, &from_version);
+	p += strlen("landlock_create_domain: ");
+	n = sscanf(p, "domain=%llx parent=%llx ruleset=%llx.%llu", &dom,
+		   &parent, &from, &from_version);
 	ASSERT_EQ(4, n);
 	EXPECT_EQ(0, parent);
 	EXPECT_EQ(frozen, from);

@@ -207,7 +207,7 @@ TEST_F(on_exec_audit_bpf, own_denial)
 {
 	const char *const argv[] = { bin_on_exec_probe, "read:/", NULL };
 	struct audit_creator creator;
-	__u64 denial_dom = 1, allocated_dom = 2;
+	__u64 denial_dom = 1, new_dom = 2;
 	pid_t pid;
 
 	set_target(_metadata, self->skel, bin_on_exec_probe);
@@ -226,9 +226,8 @@ TEST_F(on_exec_audit_bpf, own_denial)
 						       &denial_dom));
 		ASSERT_EQ(0, exec_creator(&creator, pid, bin_on_exec_probe));
 		EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd,
-							   &creator,
-							   &allocated_dom));
-		EXPECT_EQ(denial_dom, allocated_dom);
+							   &creator, &new_dom));
+		EXPECT_EQ(denial_dom, new_dom);
 	}
 	EXPECT_EQ(0, no_more_records(self->audit_fd));
 }
@@ -243,7 +242,7 @@ TEST_F(on_exec_audit_bpf, launcher_log_subdomains_off)
 {
 	const char *const argv[] = { bin_on_exec_probe, "read:/", NULL };
 	struct audit_creator creator;
-	__u64 denial_dom = 1, allocated_dom = 2;
+	__u64 denial_dom = 1, new_dom = 2;
 	pid_t pid;
 
 	set_target(_metadata, self->skel, bin_on_exec_probe);
@@ -260,9 +259,8 @@ TEST_F(on_exec_audit_bpf, launcher_log_subdomains_off)
 						       &denial_dom));
 		ASSERT_EQ(0, exec_creator(&creator, pid, bin_on_exec_probe));
 		EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd,
-							   &creator,
-							   &allocated_dom));
-		EXPECT_EQ(denial_dom, allocated_dom);
+							   &creator, &new_dom));
+		EXPECT_EQ(denial_dom, new_dom);
 	}
 	EXPECT_EQ(0, no_more_records(self->audit_fd));
 }
@@ -278,7 +276,7 @@ TEST_F(on_exec_audit_bpf, after_second_exec)
 	const char *const argv[] = { self->self_exe, RELAY_EXEC_ARG,
 				     bin_on_exec_probe, "read:/", NULL };
 	struct audit_creator creator;
-	__u64 denial_dom = 1, allocated_dom = 2;
+	__u64 denial_dom = 1, new_dom = 2;
 	pid_t pid;
 
 	set_target(_metadata, self->skel, self->self_exe);
@@ -297,9 +295,8 @@ TEST_F(on_exec_audit_bpf, after_second_exec)
 						       &denial_dom));
 		ASSERT_EQ(0, exec_creator(&creator, pid, self->self_exe));
 		EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd,
-							   &creator,
-							   &allocated_dom));
-		EXPECT_EQ(denial_dom, allocated_dom);
+							   &creator, &new_dom));
+		EXPECT_EQ(denial_dom, new_dom);
 	}
 	EXPECT_EQ(0, no_more_records(self->audit_fd));
 }
@@ -329,7 +326,8 @@ TEST_F(on_exec_audit_bpf, nested_domain)
 		/* The two signals denied by the BPF layer. */
 		EXPECT_EQ(0, matches_next_signal(self->audit_fd, getpid(),
 						 self->comm, &bpf_dom));
-		ASSERT_EQ(0, exec_creator(&creator, pid, bin_wait_pipe_sandbox));
+		ASSERT_EQ(0,
+			  exec_creator(&creator, pid, bin_wait_pipe_sandbox));
 		EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd,
 							   &creator, &dom));
 		EXPECT_EQ(bpf_dom, dom);
@@ -406,8 +404,8 @@ TEST_F(on_exec_audit_bpf, under_user_layer)
 
 	ASSERT_EQ(0, exec_creator(&creator, pid, bin_on_exec_probe));
 	if (variant->own_logged) {
-		EXPECT_EQ(0, matches_next_fs_read_root(self->audit_fd,
-						       &bpf_dom));
+		EXPECT_EQ(0,
+			  matches_next_fs_read_root(self->audit_fd, &bpf_dom));
 		EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd,
 							   &creator, &dom));
 		EXPECT_EQ(bpf_dom, dom);
@@ -473,7 +471,7 @@ TEST_F(on_exec_audit_bpf_launcher, not_restricted)
 	static char *const argv[] = { "garbage", NULL };
 	struct audit_creator creator;
 	struct audit_records records = {};
-	__u64 denial_dom = 1, allocated_dom = 2;
+	__u64 denial_dom = 1, new_dom = 2;
 	char self_exe[PATH_MAX], comm[16];
 	int status;
 	pid_t child;
@@ -516,8 +514,8 @@ TEST_F(on_exec_audit_bpf_launcher, not_restricted)
 	snprintf(creator.exe, sizeof(creator.exe), "%s", self_exe);
 	snprintf(creator.comm, sizeof(creator.comm), "%s", comm);
 	EXPECT_EQ(0, matches_next_domain_allocated(self->audit_fd, &creator,
-						   &allocated_dom));
-	EXPECT_EQ(denial_dom, allocated_dom);
+						   &new_dom));
+	EXPECT_EQ(denial_dom, new_dom);
 
 	/* Makes sure there is no superfluous logged records. */
 	EXPECT_EQ(0, audit_count_records(self->audit_fd, &records));

@@ -185,8 +185,7 @@ struct freeze_event {
  * Reads the first @max landlock_freeze_ruleset events of the trace into
  * @events.  Returns the number of events in the trace, or -1 on error.
  */
-static int read_freeze_events(struct freeze_event *const events,
-			      const int max)
+static int read_freeze_events(struct freeze_event *const events, const int max)
 {
 	static const char event[] = "landlock_freeze_ruleset: ruleset=";
 	char line[512];
@@ -644,12 +643,13 @@ TEST_F(bpf_on_exec, separate_executions_are_isolated)
 	}
 	snprintf(signal_a, sizeof(signal_a), "signal:%d=EPERM", a);
 	expect_line(_metadata, self->out, signal_a);
-	expect_line(_metadata, self->out, "connect-abstract:bpf_on_exec_a=EPERM");
+	expect_line(_metadata, self->out,
+		    "connect-abstract:bpf_on_exec_a=EPERM");
 	EXPECT_EQ(2, self->skel->bss->armed);
 
 	/* An unsandboxed program may connect: the socket is there. */
-	EXPECT_EQ(0, run_path(probe, ops_control, self->out,
-			      sizeof(self->out)));
+	EXPECT_EQ(0,
+		  run_path(probe, ops_control, self->out, sizeof(self->out)));
 	expect_line(_metadata, self->out, "connect-abstract:bpf_on_exec_a=ok");
 	expect_line(_metadata, self->out, "layers=0");
 
@@ -657,8 +657,8 @@ TEST_F(bpf_on_exec, separate_executions_are_isolated)
 	close(in[1]);
 	len = 0;
 	while (len < sizeof(out_a) - 1) {
-		const ssize_t n = read(out[0], out_a + len,
-				       sizeof(out_a) - 1 - len);
+		const ssize_t n =
+			read(out[0], out_a + len, sizeof(out_a) - 1 - len);
 
 		if (n <= 0)
 			break;
@@ -687,8 +687,8 @@ TEST_F(bpf_on_exec, bad_flags)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		self->skel->bss->restrict_flags = bad[i];
 		self->skel->data->last_ret = 1;
-		EXPECT_EQ(0, run_path(target, ops, self->out,
-				      sizeof(self->out)));
+		EXPECT_EQ(0,
+			  run_path(target, ops, self->out, sizeof(self->out)));
 		EXPECT_EQ(-EINVAL, self->skel->data->last_ret);
 		expect_line(_metadata, self->out, "layers=0");
 	}
@@ -725,7 +725,8 @@ static void expect_rejected(struct __test_metadata *const _metadata,
 /* Arming from a hook that runs after Landlock merged the slots is refused. */
 TEST_F(bpf_on_exec, forbidden_hook_rejected)
 {
-	expect_rejected(_metadata, self->skel, self->skel->progs.restrict_too_late,
+	expect_rejected(_metadata, self->skel,
+			self->skel->progs.restrict_too_late,
 			"bpf_landlock_restrict_binprm is not allowed");
 }
 
@@ -847,8 +848,7 @@ static void race_last_put(struct __test_metadata *const _metadata,
 	pid_t child;
 
 	if (!get_two_cpus(cpus))
-		SKIP(return, "needs 2 CPUs (%d online): reader and last put",
-		     get_nprocs());
+		SKIP(return, "needs 2 CPUs (%d online) to race", get_nprocs());
 
 	ASSERT_EQ(0, leak_check_start());
 	bpf_program__set_autoload(skel->progs.sandbox_target, false);
@@ -897,8 +897,8 @@ static void race_last_put(struct __test_metadata *const _metadata,
 	close(go_pipe[1]);
 
 	/* Waits until the program read the kptr and holds the section. */
-	for (i = 0; i < 20000 && read_shared(&skel->bss->race_state) ==
-					 RACE_IDLE; i++)
+	for (i = 0;
+	     i < 20000 && read_shared(&skel->bss->race_state) == RACE_IDLE; i++)
 		usleep(500);
 	ASSERT_EQ(RACE_WINDOW_OPEN, read_shared(&skel->bss->race_state));
 
@@ -917,7 +917,8 @@ static void race_last_put(struct __test_metadata *const _metadata,
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(RACE_NULL_AFTER_LAST_PUT, skel->bss->race_state)
 	{
-		TH_LOG("race_state %u: the window was %s", skel->bss->race_state,
+		TH_LOG("race_state %u: the window was %s",
+		       skel->bss->race_state,
 		       skel->bss->race_state == RACE_TIMED_OUT ?
 			       "never closed by user space" :
 			       "not hit as intended");
@@ -944,14 +945,16 @@ TEST_F(bpf_on_exec, rcu_reader_outlives_last_put_atomic)
 /* A kptr read outside an RCU read-side section cannot be acquired. */
 TEST_F(bpf_on_exec, acquire_without_rcu_rejected)
 {
-	expect_rejected(_metadata, self->skel, self->skel->progs.acquire_without_rcu,
+	expect_rejected(_metadata, self->skel,
+			self->skel->progs.acquire_without_rcu,
 			"must be a rcu pointer");
 }
 
 /* Only an acquired (referenced) ruleset can be armed. */
 TEST_F(bpf_on_exec, restrict_unacquired_rejected)
 {
-	expect_rejected(_metadata, self->skel, self->skel->progs.restrict_unacquired,
+	expect_rejected(_metadata, self->skel,
+			self->skel->progs.restrict_unacquired,
 			"must be referenced or trusted");
 }
 
@@ -1002,7 +1005,8 @@ TEST_F_TIMEOUT(bpf_on_exec, kptr_swap_and_close_race,
 
 		if (pin_to_cpu(cpus[0]))
 			_exit(3);
-		for (round = 0; round < SWAP_AND_CLOSE_ROUNDS && time(NULL) < end;
+		for (round = 0;
+		     round < SWAP_AND_CLOSE_ROUNDS && time(NULL) < end;
 		     round++) {
 			const __u32 before = read_shared(&skel->bss->armed);
 			bool sandboxed;
@@ -1026,8 +1030,8 @@ TEST_F_TIMEOUT(bpf_on_exec, kptr_swap_and_close_race,
 		}
 		args.ruleset_fd = create_read_ruleset(_metadata, allowed);
 		/* Releases the map's reference to the previous copy. */
-		ASSERT_EQ(0, run_syscall_prog(skel->progs.store_ruleset,
-					      &args));
+		ASSERT_EQ(0,
+			  run_syscall_prog(skel->progs.store_ruleset, &args));
 		/* The map holds a copy: the original is not needed. */
 		ASSERT_EQ(0, close(args.ruleset_fd));
 		swaps++;
