@@ -811,9 +811,14 @@ mod tests {
         unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) }
     }
 
-    /// Creates a frozen ruleset handling file reads.
+    /// Creates a frozen ruleset handling file reads, whose only reference
+    /// is the returned one.
     fn new_frozen() -> ARef<Ruleset> {
-        new_ruleset().freeze().expect("ruleset copy")
+        let source = new_ruleset();
+        let frozen = source.freeze().expect("ruleset copy");
+        // Frees the source now, and with it its reference to the copy.
+        Ruleset::release(source);
+        frozen
     }
 
     fn usage(ruleset: &Ruleset) -> i32 {
@@ -838,10 +843,17 @@ mod tests {
         assert!(frozen.is_frozen());
         assert!(frozen.as_ptr() != source.as_ptr());
         assert_eq!(usage(&source), 1);
-        assert_eq!(usage(&frozen), 1);
-        let again = frozen.freeze().expect("new reference");
-        assert_eq!(again.as_ptr(), frozen.as_ptr());
+        // The source keeps its copy for the next arming.
         assert_eq!(usage(&frozen), 2);
+        let again = source.freeze().expect("same copy");
+        assert_eq!(again.as_ptr(), frozen.as_ptr());
+        assert_eq!(usage(&frozen), 3);
+        let same = frozen.freeze().expect("new reference");
+        assert_eq!(same.as_ptr(), frozen.as_ptr());
+        assert_eq!(usage(&frozen), 4);
+        drop((again, same));
+        Ruleset::release(source);
+        assert_eq!(usage(&frozen), 1);
     }
 
     #[test]

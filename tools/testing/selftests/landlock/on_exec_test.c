@@ -1104,6 +1104,8 @@ TEST_F(on_exec, trace_events_at_exec)
 		ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 		fd = create_read_ruleset(_metadata, allowed);
 		ASSERT_EQ(0, landlock_restrict_self(fd, ON_EXEC));
+		/* Unchanged since: the same frozen copy is armed again. */
+		ASSERT_EQ(0, landlock_restrict_self(fd, ON_EXEC));
 		close(fd);
 		ASSERT_EQ(-1, execve("tmp_on_exec/does-not-exist", argv, NULL));
 		execve(probe, argv, NULL);
@@ -1118,7 +1120,10 @@ TEST_F(on_exec, trace_events_at_exec)
 		tracefs_enable_event(events[i], false);
 	ASSERT_NE(NULL, trace);
 
-	/* One ruleset, frozen once, one domain, enforced once at exec. */
+	/*
+	 * One ruleset, frozen once (armed twice), one domain, enforced once at
+	 * exec.
+	 */
 	EXPECT_EQ(1, count_lines(trace, "landlock_create_ruleset: "));
 	EXPECT_EQ(1, count_lines(trace, "landlock_freeze_ruleset: "));
 	EXPECT_EQ(1, count_lines(trace, "landlock_create_domain: "));
