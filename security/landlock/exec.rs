@@ -293,6 +293,15 @@ impl CredBlob {
         Some((unsafe { ptr.cast::<Ruleset>().as_ref() }, flags.into()))
     }
 
+    /// Returns a new reference on the ruleset armed by user space, if any,
+    /// and its flags, for another credential to arm it.
+    fn armed_user_ref(&self) -> (Option<ARef<Ruleset>>, u32) {
+        match self.armed(Slot::User) {
+            Some((r, f)) => (Some(ARef::from(r)), f),
+            None => (None, 0),
+        }
+    }
+
     fn is_armed(&self, slot: Slot) -> bool {
         self.armed(slot).is_some()
     }
@@ -351,10 +360,7 @@ impl CredBlob {
     /// user space slot is inherited, with a new reference; the rest only
     /// exists during an execution and is not.
     fn inherit(&mut self, old: &CredBlob) {
-        let (ruleset, flags) = match old.armed(Slot::User) {
-            Some((r, f)) => (Some(ARef::from(r)), f),
-            None => (None, 0),
-        };
+        let (ruleset, flags) = old.armed_user_ref();
         drop(self.arm(Slot::User, ruleset, flags));
         drop(self.arm(Slot::Bpf, None, 0));
         self.0.exec_flags.prepared = 0;
@@ -601,10 +607,7 @@ pub unsafe extern "C" fn landlock_exec_copy_armed(
     // SAFETY: The caller guarantees that `dst` is valid and, not being
     // committed, only accessed by the current task.
     let dst = unsafe { CredBlob::of_mut(dst) };
-    let (ruleset, flags) = match src.armed(Slot::User) {
-        Some((r, f)) => (Some(ARef::from(r)), f),
-        None => (None, 0),
-    };
+    let (ruleset, flags) = src.armed_user_ref();
     if ruleset.is_some() && dst.is_full() {
         return E2BIG.to_errno();
     }
