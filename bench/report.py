@@ -590,11 +590,12 @@ def markdown(data):
                              for f, v in sorted(fs.items()))
         out += ["", f"At {max(RULES)} rules, instructions per call, immediate: "
                 f"{calls(big['immediate'])}; ON_EXEC (the child arms): "
-                f"{calls(big['armed'])}.  The arming call freezes a copy of the "
-                "ruleset, which the execution merges into a new domain, and the "
-                "copy is freed after the execution: the child that arms pays a "
-                "copy and its free more than an immediate enforcement (the "
-                "launcher that arms once and a BPF policy pay them once)."]
+                f"{calls(big['armed'])}.  Every child arms the same unchanged "
+                "ruleset: the first arming makes its frozen copy, the others "
+                "reuse it (a reference; `landlock_freeze_ruleset()` is the "
+                "mean over the run's calls).  A launcher that builds a new "
+                "ruleset for each child pays one copy per child (not measured "
+                "here)."]
     ct = data["contention"]
     if ct:
         out += ["", f"Contention (2 CPUs, wall time, {ct['pairs']} alternating pairs "

@@ -11,8 +11,9 @@
 //!
 //! Arming freezes the policy: slots hold frozen copies of rulesets
 //! (`landlock_freeze_ruleset()`), made when user space arms a ruleset or
-//! hands it to BPF.  Rules added to the original later do not apply, and
-//! executions merge a shared copy without taking any lock.
+//! hands it to BPF, or reused when no rule was added since the last copy.
+//! Rules added to the original later do not apply, and executions merge a
+//! shared copy without taking any lock.
 //!
 //! The merge can fail (memory, or past the maximum number of layers, which
 //! fails the execution with `EPERM`): it is done by
@@ -95,10 +96,12 @@ impl Ruleset {
         Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) })
     }
 
-    /// Returns an immutable copy of this ruleset as it is now, or a new
-    /// reference on it if it is already frozen.
+    /// Returns an immutable copy of this ruleset as it is during the call:
+    /// a new reference on it if it is already frozen, or on its last copy if
+    /// no rule was added since, else a new copy.
     ///
-    /// Fails with `ENOMEM`.  Takes the ruleset's mutex and allocates.
+    /// Fails with `ENOMEM`.  Takes the ruleset's mutex, and allocates when
+    /// it makes a copy.
     fn freeze(&self) -> Result<ARef<Self>> {
         // SAFETY: `self` is kept alive by the borrow (type invariants) for
         // the whole call; the C function returns either an error or a frozen
@@ -293,13 +296,10 @@ impl CredBlob {
         Some((unsafe { ptr.cast::<Ruleset>().as_ref() }, flags.into()))
     }
 
-    /// Returns a new reference on the ruleset armed by user space, if any,
-    /// and its flags, for another credential to arm it.
-    fn armed_user_ref(&self) -> (Option<ARef<Ruleset>>, u32) {
-        match self.armed(Slot::User) {
-            Some((r, f)) => (Some(ARef::from(r)), f),
-            None => (None, 0),
-        }
+    /// Returns a new reference on the ruleset armed by user space and its
+    /// flags, if any, for another credential to arm it.
+    fn clone_armed_user(&self) -> Option<(ARef<Ruleset>, u32)> {
+        self.armed(Slot::User).map(|(r, f)| (ARef::from(r), f))
     }
 
     fn is_armed(&self, slot: Slot) -> bool {
@@ -360,8 +360,8 @@ impl CredBlob {
     /// user space slot is inherited, with a new reference; the rest only
     /// exists during an execution and is not.
     fn inherit(&mut self, old: &CredBlob) {
-        let (ruleset, flags) = old.armed_user_ref();
-        drop(self.arm(Slot::User, ruleset, flags));
+        let (ruleset, flags) = old.clone_armed_user().unzip();
+        drop(self.arm(Slot::User, ruleset, flags.unwrap_or(0)));
         drop(self.arm(Slot::Bpf, None, 0));
         self.0.exec_flags.prepared = 0;
         // Only the credentials of an execution have these, and they are
@@ -607,11 +607,12 @@ pub unsafe extern "C" fn landlock_exec_copy_armed(
     // SAFETY: The caller guarantees that `dst` is valid and, not being
     // committed, only accessed by the current task.
     let dst = unsafe { CredBlob::of_mut(dst) };
-    let (ruleset, flags) = src.armed_user_ref();
-    if ruleset.is_some() && dst.is_full() {
+    let armed = src.clone_armed_user();
+    if armed.is_some() && dst.is_full() {
         return E2BIG.to_errno();
     }
-    drop(dst.arm(Slot::User, ruleset, flags));
+    let (ruleset, flags) = armed.unzip();
+    drop(dst.arm(Slot::User, ruleset, flags.unwrap_or(0)));
     0
 }
 
