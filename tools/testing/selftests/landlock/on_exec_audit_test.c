@@ -38,6 +38,13 @@
 /* Executed by the launcher in on_exec_audit_launcher tests: fails. */
 static const char garbage[] = "on_exec_audit_garbage";
 
+/* ABI 12 needs CONFIG_SECURITY_LANDLOCK_ON_EXEC, which needs CONFIG_RUST. */
+static bool on_exec_supported(void)
+{
+	return landlock_create_ruleset(NULL, 0,
+				       LANDLOCK_CREATE_RULESET_VERSION) >= 12;
+}
+
 FIXTURE(on_exec_audit)
 {
 	struct audit_filter audit_filter;
@@ -108,6 +115,9 @@ FIXTURE_VARIANT_ADD(on_exec_audit, log_subdomains_off) {
 
 FIXTURE_SETUP(on_exec_audit)
 {
+	if (!on_exec_supported())
+		SKIP(return, "Landlock ABI < 12: no ON_EXEC");
+
 	disable_caps(_metadata);
 	set_cap(_metadata, CAP_AUDIT_CONTROL);
 	self->audit_fd = audit_init();
@@ -300,6 +310,9 @@ FIXTURE(on_exec_audit_launcher)
 
 FIXTURE_SETUP(on_exec_audit_launcher)
 {
+	if (!on_exec_supported())
+		SKIP(return, "Landlock ABI < 12: no ON_EXEC");
+
 	disable_caps(_metadata);
 	set_cap(_metadata, CAP_AUDIT_CONTROL);
 	self->audit_fd = audit_init_with_exe_filter(&self->audit_filter);

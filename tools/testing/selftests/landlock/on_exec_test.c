@@ -37,6 +37,13 @@ static const char probe[] = "./on-exec-probe";
 static const char dir_a[] = "tmp_on_exec/a";
 static const char dir_b[] = "tmp_on_exec/b";
 static const char dir_c[] = "tmp_on_exec/c";
+/* ABI 12 needs CONFIG_SECURITY_LANDLOCK_ON_EXEC, which needs CONFIG_RUST. */
+static bool on_exec_supported(void)
+{
+	return landlock_create_ruleset(NULL, 0,
+				       LANDLOCK_CREATE_RULESET_VERSION) >= 12;
+}
+
 static const char file_a[] = "tmp_on_exec/a/f";
 static const char file_b[] = "tmp_on_exec/b/f";
 static const char file_c[] = "tmp_on_exec/c/f";
@@ -168,6 +175,9 @@ FIXTURE_SETUP(on_exec)
 {
 	const char *const files[] = { file_a, file_b, file_c, NULL };
 	const char *const *f;
+
+	if (!on_exec_supported())
+		SKIP(return, "Landlock ABI < 12: no ON_EXEC");
 
 	disable_caps(_metadata);
 	set_cap(_metadata, CAP_DAC_OVERRIDE);
@@ -1204,6 +1214,47 @@ TEST_F(on_exec, no_reference_leak)
 	EXPECT_EQ(0, leak_check_wait(&created));
 	/* 4 rulesets, 1 + 16 domains, and more for the probe's layer count. */
 	EXPECT_LE(21, created);
+}
+
+/*
+ * Arming an unchanged ruleset again reuses its frozen copy, and adding a rule
+ * drops the source's reference on that copy: the copies of both paths (reuse
+ * and invalidation) are freed, and the last arming enforces the added rule.
+ */
+TEST_F(on_exec, reused_copy_leaks_nothing)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "read:tmp_on_exec/b/f", NULL };
+	size_t created = 0;
+	int status;
+	pid_t child;
+
+	ASSERT_EQ(0, leak_check_start());
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		const int ruleset_fd = create_read_ruleset(_metadata, allowed);
+
+		ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+		ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC));
+		ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC));
+		run_probe(_metadata, ops, self->out, sizeof(self->out));
+		expect_line(_metadata, self->out,
+			    "read:tmp_on_exec/b/f=EACCES");
+		allow_read(_metadata, ruleset_fd, dir_b);
+		ASSERT_EQ(0, landlock_restrict_self(ruleset_fd, ON_EXEC));
+		ASSERT_EQ(0, close(ruleset_fd));
+		run_probe(_metadata, ops, self->out, sizeof(self->out));
+		expect_line(_metadata, self->out, "read:tmp_on_exec/b/f=ok");
+		_exit(_metadata->exit_code);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	EXPECT_EQ(0, leak_check_wait(&created));
+	/* 1 ruleset, 2 frozen copies, 2 domains. */
+	EXPECT_LE(5, created);
 }
 
 TEST_HARNESS_MAIN

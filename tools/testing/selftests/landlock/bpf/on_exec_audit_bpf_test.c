@@ -42,6 +42,7 @@
 #include "../common.h"
 #include "../on_exec_audit.h"
 #include "on_exec_audit_bpf.skel.h"
+#include "on_exec_common.h"
 
 FIXTURE(on_exec_audit_bpf)
 {
@@ -160,6 +161,9 @@ load_bpf(struct __test_metadata *const _metadata, const __u32 restrict_flags)
 
 FIXTURE_SETUP(on_exec_audit_bpf)
 {
+	if (!landlock_kfuncs_available())
+		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
+
 	self->audit_fd = audit_init();
 	EXPECT_LE(0, self->audit_fd)
 	{
@@ -436,6 +440,9 @@ FIXTURE(on_exec_audit_bpf_launcher)
 
 FIXTURE_SETUP(on_exec_audit_bpf_launcher)
 {
+	if (!landlock_kfuncs_available())
+		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
+
 	self->audit_fd = audit_init_with_exe_filter(&self->audit_filter);
 	EXPECT_LE(0, self->audit_fd)
 	{

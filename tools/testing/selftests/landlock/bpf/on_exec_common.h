@@ -31,4 +31,26 @@ enum race_state {
 	RACE_EMPTY,
 };
 
+#ifndef __bpf__
+#include <bpf/btf.h>
+#include <stdbool.h>
+
+/*
+ * The kfuncs exist with CONFIG_SECURITY_LANDLOCK_ON_EXEC (Landlock ABI 12)
+ * and CONFIG_BPF_LSM: look for one in the kernel's BTF.
+ */
+static inline bool landlock_kfuncs_available(void)
+{
+	struct btf *const btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, "bpf_landlock_restrict_binprm",
+				       BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+#endif /* __bpf__ */
+
 #endif /* _SELFTESTS_LANDLOCK_ON_EXEC_COMMON_H */
