@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Landlock kfuncs for exec-time enforcement: a BPF LSM program arms a
+ * ruleset, created by user space and stored in a map as a kptr, for the
+ * execution of one process, which then runs sandboxed; and the verifier
+ * rejects the programs that misuse the kfuncs.
+ */
+
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+
+#include <test_progs.h>
+
+#include "landlock_exec.skel.h"
+#include "landlock_exec_failure.skel.h"
+#include "landlock_exec_success.skel.h"
+
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#endif
+#ifndef __NR_landlock_add_rule
+#define __NR_landlock_add_rule 445
+#endif
+
+/* First Landlock ABI with bpf_landlock_restrict_binprm(). */
+#define LANDLOCK_EXEC_ABI 12
+
+#define CAT_PATH "/bin/cat"
+#define SECRET "landlock_exec secret\n"
+
+static int landlock_create_ruleset(const struct landlock_ruleset_attr *attr,
+				   size_t size, __u32 flags)
+{
+	return syscall(__NR_landlock_create_ruleset, attr, size, flags);
+}
+
+static int landlock_add_rule(int ruleset_fd, enum landlock_rule_type type,
+			     const void *attr, __u32 flags)
+{
+	return syscall(__NR_landlock_add_rule, ruleset_fd, type, attr, flags);
+}
+
+/* Returns why the test cannot run here, or NULL. */
+static const char *missing_support(void)
+{
+	struct btf *btf;
+	int abi, id;
+
+	abi = landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 0)
+		return "Landlock is not enabled";
+	if (abi < LANDLOCK_EXEC_ABI)
+		return "Landlock ABI < 12: no exec-time enforcement";
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return "no vmlinux BTF";
+	id = btf__find_by_name_kind(btf, "bpf_landlock_restrict_binprm",
+				    BTF_KIND_FUNC);
+	btf__free(btf);
+	if (id < 0)
+		return "no bpf_landlock_restrict_binprm() kfunc in vmlinux BTF";
+	if (access(CAT_PATH, X_OK))
+		return "no " CAT_PATH;
+	return NULL;
+}
+
+/*
+ * A ruleset that handles file reading, and allows it beneath the system
+ * directories (so that a dynamically linked cat still starts), not in /tmp.
+ */
+static int create_ruleset(void)
+{
+	static const char *const readable[] = {
+		"/bin", "/etc", "/lib", "/lib32", "/lib64", "/sbin", "/usr",
+	};
+	struct landlock_ruleset_attr ruleset_attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	struct landlock_path_beneath_attr path_beneath = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	int ruleset_fd, i, err;
+
+	ruleset_fd =
+		landlock_create_ruleset(&ruleset_attr, sizeof(ruleset_attr), 0);
+	if (!ASSERT_OK_FD(ruleset_fd, "landlock_create_ruleset"))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(readable); i++) {
+		path_beneath.parent_fd = open(readable[i], O_PATH | O_CLOEXEC);
+		if (path_beneath.parent_fd < 0)
+			continue;
+		err = landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH,
+					&path_beneath, 0);
+		close(path_beneath.parent_fd);
+		if (!ASSERT_OK(err, "landlock_add_rule")) {
+			close(ruleset_fd);
+			return -1;
+		}
+	}
+	return ruleset_fd;
+}
+
+static int run_syscall_prog(struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+	return bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
+}
+
+/*
+ * Runs "cat @path" in a child, sandboxed by the BPF program if @sandboxed,
+ * with its output (stdout and stderr) in @out.  Returns its exit status, or
+ * -1.
+ */
+static int run_cat(struct landlock_exec *skel, const char *path, bool sandboxed,
+		   char *out, size_t size)
+{
+	int sync_pipe[2], out_pipe[2], status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	out[0] = '\0';
+	if (!ASSERT_OK(pipe2(sync_pipe, O_CLOEXEC), "pipe2"))
+		return -1;
+	if (!ASSERT_OK(pipe2(out_pipe, O_CLOEXEC), "pipe2")) {
+		close(sync_pipe[0]);
+		close(sync_pipe[1]);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* Waits until the BPF program knows this process. */
+		close(sync_pipe[1]);
+		if (read(sync_pipe[0], &c, 1) != 1)
+			_exit(126);
+		if (dup2(out_pipe[1], STDOUT_FILENO) < 0 ||
+		    dup2(out_pipe[1], STDERR_FILENO) < 0)
+			_exit(126);
+		execl(CAT_PATH, "cat", path, NULL);
+		_exit(127);
+	}
+	close(sync_pipe[0]);
+	close(out_pipe[1]);
+	if (!ASSERT_GE(pid, 0, "fork")) {
+		close(sync_pipe[1]);
+		close(out_pipe[0]);
+		return -1;
+	}
+	if (sandboxed)
+		skel->bss->target_pid = pid;
+	ASSERT_EQ(write(sync_pipe[1], "", 1), 1, "write sync_pipe");
+	close(sync_pipe[1]);
+	while (len < size - 1) {
+		n = read(out_pipe[0], out + len, size - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	out[len] = '\0';
+	close(out_pipe[0]);
+	if (!ASSERT_EQ(waitpid(pid, &status, 0), pid, "waitpid"))
+		return -1;
+	skel->bss->target_pid = 0;
+	if (!ASSERT_TRUE(WIFEXITED(status), "cat exited"))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The frozen copy of the ruleset is freed from a workqueue, after RCU. */
+static bool wait_frozen_freed(struct landlock_exec *skel)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (skel->bss->nr_frozen_freed)
+			return true;
+		kern_sync_rcu();
+		usleep(10000);
+	}
+	return false;
+}
+
+static void run_exec_tests(void)
+{
+	char dir[] = "/tmp/landlock_exec.XXXXXX", path[64], out[256];
+	struct landlock_exec *skel;
+	int ruleset_fd, fd, status;
+	__u32 restricted;
+
+	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
+		return;
+	snprintf(path, sizeof(path), "%s/secret", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (!ASSERT_OK_FD(fd, "open secret"))
+		goto out_rmdir;
+	ASSERT_EQ(write(fd, SECRET, strlen(SECRET)), strlen(SECRET), "write");
+	close(fd);
+
+	skel = landlock_exec__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "landlock_exec__open_and_load"))
+		goto out_unlink;
+	if (!ASSERT_OK(landlock_exec__attach(skel), "landlock_exec__attach"))
+		goto out_destroy;
+
+	ruleset_fd = create_ruleset();
+	if (ruleset_fd < 0)
+		goto out_destroy;
+	skel->bss->test_tgid = getpid();
+	skel->data->ruleset_fd = ruleset_fd;
+	ASSERT_OK(run_syscall_prog(skel->progs.store_ruleset), "store_ruleset");
+	/* The map holds a frozen copy: the ruleset itself can go. */
+	close(ruleset_fd);
+	if (!ASSERT_OK(skel->data->store_ret, "store_ret") ||
+	    !ASSERT_NEQ(skel->bss->frozen_id, 0, "frozen_id"))
+		goto out_destroy;
+
+	if (test__start_subtest("exec_unrestricted")) {
+		status = run_cat(skel, path, false, out, sizeof(out));
+		ASSERT_EQ(status, 0, "cat status");
+		ASSERT_STREQ(out, SECRET, "cat output");
+		ASSERT_EQ(skel->bss->nr_restricted, 0, "nr_restricted");
+	}
+
+	if (test__start_subtest("exec_restricted")) {
+		restricted = skel->bss->nr_restricted;
+		status = run_cat(skel, path, true, out, sizeof(out));
+		ASSERT_EQ(skel->bss->nr_restricted, restricted + 1,
+			  "nr_restricted");
+		ASSERT_OK(skel->data->restrict_ret, "restrict_ret");
+		ASSERT_NEQ(status, 0, "cat status");
+		if (!ASSERT_OK_PTR(strstr(out, strerror(EACCES)), "EACCES"))
+			printf("cat output: %s\n", out);
+		ASSERT_NULL(strstr(out, SECRET), "secret not read");
+	}
+
+	if (test__start_subtest("frozen_ruleset_freed")) {
+		ASSERT_OK(run_syscall_prog(skel->progs.drop_ruleset),
+			  "drop_ruleset");
+		ASSERT_OK(skel->data->drop_ret, "drop_ret");
+		ASSERT_TRUE(wait_frozen_freed(skel), "frozen ruleset freed");
+		ASSERT_EQ(skel->bss->nr_frozen_freed, 1, "nr_frozen_freed");
+	}
+
+out_destroy:
+	landlock_exec__destroy(skel);
+out_unlink:
+	unlink(path);
+out_rmdir:
+	rmdir(dir);
+}
+
+void test_landlock_exec(void)
+{
+	const char *reason = missing_support();
+
+	if (reason) {
+		printf("%s:SKIP:%s\n", __func__, reason);
+		test__skip();
+		return;
+	}
+	run_exec_tests();
+	RUN_TESTS(landlock_exec_failure);
+	RUN_TESTS(landlock_exec_success);
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Functional part of the landlock_exec test: a policy that sandboxes the
+ * execution of one process with a ruleset created by user space, and a
+ * watch on the frozen copy of that ruleset, to check that it is freed.
+ */
+
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "landlock_exec_common.h"
+
+char _license[] SEC("license") = "GPL";
+
+/* Set by user space. */
+int ruleset_fd = -1;
+int target_pid;
+int test_tgid;
+__u32 restrict_flags;
+
+/* Read by user space. */
+int store_ret = 1;
+int drop_ret = 1;
+int restrict_ret = 1;
+__u32 nr_restricted;
+__u64 frozen_id;
+__u32 nr_frozen_freed;
+
+static __u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+/* Run by user space: stores a ruleset, given by its fd, as a kptr. */
+SEC("syscall")
+int store_ruleset(void *ctx)
+{
+	struct bpf_landlock_ruleset *ruleset, *old;
+	struct ruleset_slot *slot;
+
+	slot = ruleset_slot();
+	if (!slot)
+		return 0;
+	ruleset = bpf_landlock_ruleset_from_fd(ruleset_fd);
+	if (!ruleset) {
+		store_ret = -1;
+		return 0;
+	}
+	old = bpf_kptr_xchg(&slot->ruleset, ruleset);
+	if (old)
+		bpf_landlock_ruleset_release(old);
+	store_ret = 0;
+	return 0;
+}
+
+/* Run by user space: drops the stored ruleset. */
+SEC("syscall")
+int drop_ruleset(void *ctx)
+{
+	struct bpf_landlock_ruleset *old;
+	struct ruleset_slot *slot;
+
+	slot = ruleset_slot();
+	if (!slot)
+		return 0;
+	old = bpf_kptr_xchg(&slot->ruleset, NULL);
+	if (!old) {
+		drop_ret = -1;
+		return 0;
+	}
+	bpf_landlock_ruleset_release(old);
+	drop_ret = 0;
+	return 0;
+}
+
+SEC("lsm.s/bprm_creds_for_exec")
+int BPF_PROG(restrict_target, struct linux_binprm *bprm)
+{
+	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct ruleset_slot *slot;
+
+	if (!target_pid || current_tgid() != target_pid)
+		return 0;
+	slot = ruleset_slot();
+	if (!slot)
+		return 0;
+	bpf_rcu_read_lock();
+	if (slot->ruleset)
+		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+	bpf_rcu_read_unlock();
+	if (!ruleset)
+		return 0;
+	restrict_ret =
+		bpf_landlock_restrict_binprm(bprm, ruleset, restrict_flags);
+	bpf_landlock_ruleset_release(ruleset);
+	nr_restricted++;
+	return 0;
+}
+
+/* bpf_landlock_ruleset_from_fd() made a frozen copy for the test. */
+SEC("tp_btf/landlock_freeze_ruleset")
+int BPF_PROG(watch_freeze, const struct landlock_ruleset *ruleset,
+	     const struct landlock_ruleset *frozen)
+{
+	if (test_tgid && current_tgid() == test_tgid)
+		frozen_id = frozen->id;
+	return 0;
+}
+
+/* Last reference to the frozen copy dropped (from a kernel worker). */
+SEC("tp_btf/landlock_free_ruleset")
+int BPF_PROG(watch_free, const struct landlock_ruleset *ruleset)
+{
+	if (frozen_id && ruleset->id == frozen_id)
+		nr_frozen_freed++;
+	return 0;
+}
