@@ -321,6 +321,74 @@ TEST_F_TIMEOUT(fault, exec_bpf_slot, 300)
 	run_exec_case(_metadata, self, &c);
 }
 
+/*
+ * A SYSCALL program storing a new ruleset for the BPF policy
+ * (bpf_landlock_ruleset_from_fd() makes its frozen copy, which allocates):
+ * every fault point fails the store cleanly, bpf(2) with ENOMEM or the
+ * kfunc with NULL, and the policy keeps enforcing the ruleset it had.
+ * fail-nth is set and read through one descriptor opened beforehand, so
+ * that no fault point is spent on opening it.
+ */
+TEST_F_TIMEOUT(fault, bpf_ruleset_from_fd, 300)
+{
+	unsigned int nth, kfunc_failures = 0;
+	struct probe_report report;
+	bool policy_b = false;
+	char buf[16];
+	int fail_fd;
+
+	self->skel = bpf_policy_start(_metadata, DIR_A, 0);
+	ASSERT_NE(NULL, self->skel);
+	fail_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fail_fd);
+	for (nth = 1; nth <= MAX_FAULT_POINTS; nth++) {
+		const int ruleset_fd = create_read_ruleset(_metadata, DIR_B);
+		int len, ret, left;
+		ssize_t n;
+
+		len = snprintf(buf, sizeof(buf), "%u", nth);
+		ASSERT_EQ(len, pwrite(fail_fd, buf, len, 0));
+		ret = bpf_store_ruleset(self->skel, ruleset_fd, 0);
+		n = pread(fail_fd, buf, sizeof(buf) - 1, 0);
+		ASSERT_EQ(1, pwrite(fail_fd, "0", 1, 0));
+		ASSERT_LT(0, n);
+		buf[n] = '\0';
+		left = atoi(buf);
+		close(ruleset_fd);
+		if (left > 0 || ret == 0) {
+			/* Past the last fault point, or absorbed: stored. */
+			EXPECT_EQ(0, ret);
+			if (left == 0)
+				self->absorbed++;
+			policy_b = true;
+		} else {
+			/* bpf_landlock_ruleset_from_fd() returned NULL: -2. */
+			EXPECT_TRUE(ret == -ENOMEM || ret == -2)
+			{
+				TH_LOG("fault point %u: store returned %d", nth,
+				       ret);
+			}
+			if (ret == -2)
+				kfunc_failures++;
+		}
+		run_probe(_metadata, BPF_TARGET, &report);
+		EXPECT_EQ(policy_b ? EACCES : 0, report.read_a)
+		{
+			TH_LOG("fault point %u: wrong policy", nth);
+		}
+		EXPECT_EQ(policy_b ? 0 : EACCES, report.read_b);
+		ASSERT_FALSE(_metadata->exit_code);
+		if (left > 0)
+			break;
+		self->injected++;
+	}
+	close(fail_fd);
+	ASSERT_GE(MAX_FAULT_POINTS, nth);
+	self->points = nth - 1;
+	/* The copy's allocation failed at least once. */
+	EXPECT_LT(0, kfunc_failures);
+}
+
 static void domain_and_arm_b(struct __test_metadata *const _metadata)
 {
 	const int ruleset_fd = create_read_ruleset(_metadata, "/");
