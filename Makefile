@@ -3,7 +3,7 @@
 # landlock-rs: exec-time Landlock enforcement for Linux 7.3.
 # See README.md.  Every target bootstraps what it needs.
 
-.PHONY: help check check-debug check-unpatched run bench series series-check gauntlet kernel guest-tests toolchain tree refresh-patches
+.PHONY: help check check-debug check-unpatched run bench series series-check gauntlet coverage config-matrix kernel guest-tests toolchain tree refresh-patches
 
 help:
 	@echo "make check            build everything, run every test, print N passed, N failed"
@@ -13,7 +13,10 @@ help:
 	@echo "make bench            exec-path cost, patched vs unpatched 7.3 (out/bench.json)"
 	@echo "make series           the patch series against 7.3 in out/series/ (SIGNOFF=\"Name <mail>\")"
 	@echo "make series-check     apply the series to pristine 7.3, build and check every patch"
-	@echo "make gauntlet         the Landlock maintainer's checks (sparse, W=1, clang-format...): one table"
+	@echo "make gauntlet         the Landlock maintainer's checks (sparse, W=1, clang-format...,"
+	@echo "                      coverage, config matrix): one table"
+	@echo "make coverage         the guest suite on a gcov kernel: coverage of the series' lines"
+	@echo "make config-matrix    build (and boot) the configurations a build bot tries"
 	@echo "make kernel           only build the patched kernel (bzImage)"
 	@echo "make guest-tests      only build the static programs run in the guest"
 	@echo "make toolchain        only create the toolchain (Debian trixie root)"
@@ -43,6 +46,12 @@ series-check: series
 
 gauntlet:
 	@scripts/gauntlet
+
+coverage: kernel
+	@scripts/coverage
+
+config-matrix: kernel
+	@scripts/config-matrix
 
 kernel:
 	@scripts/build-kernel
