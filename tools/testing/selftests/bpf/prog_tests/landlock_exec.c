@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 
 #define CAT_PATH "/bin/cat"
 #define SECRET "landlock_exec secret\n"
+#define PUBLIC "landlock_exec public\n"
 
 static int landlock_create_ruleset(const struct landlock_ruleset_attr *attr,
 				   size_t size, __u32 flags)
@@ -46,11 +48,16 @@ static int landlock_add_rule(int ruleset_fd, enum landlock_rule_type type,
 	return syscall(__NR_landlock_add_rule, ruleset_fd, type, attr, flags);
 }
 
-/* Returns why the test cannot run here, or NULL. */
+/*
+ * Returns why the kernel cannot have the kfuncs, or NULL.  A kernel with
+ * Landlock ABI 12 and the BPF LSM has them: if its BTF cannot be read or
+ * lacks them, the tests run, and fail.
+ */
 static const char *missing_support(void)
 {
+	bool bpf_lsm = true;
 	struct btf *btf;
-	int abi, id;
+	int abi;
 
 	abi = landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 0)
@@ -58,23 +65,23 @@ static const char *missing_support(void)
 	if (abi < LANDLOCK_EXEC_ABI)
 		return "Landlock ABI < 12: no exec-time enforcement";
 	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return "no vmlinux BTF";
-	id = btf__find_by_name_kind(btf, "bpf_landlock_restrict_binprm",
-				    BTF_KIND_FUNC);
-	btf__free(btf);
-	if (id < 0)
-		return "no bpf_landlock_restrict_binprm() kfunc in vmlinux BTF";
-	if (access(CAT_PATH, X_OK))
-		return "no " CAT_PATH;
+	if (btf) {
+		bpf_lsm = btf__find_by_name_kind(btf,
+						 "bpf_lsm_bprm_creds_for_exec",
+						 BTF_KIND_FUNC) > 0;
+		btf__free(btf);
+	}
+	if (!bpf_lsm)
+		return "no BPF LSM";
 	return NULL;
 }
 
 /*
  * A ruleset that handles file reading, and allows it beneath the system
- * directories (so that a dynamically linked cat still starts), not in /tmp.
+ * directories (so that a dynamically linked cat still starts) and beneath
+ * @public, not elsewhere in /tmp.
  */
-static int create_ruleset(void)
+static int create_ruleset(const char *public)
 {
 	static const char *const readable[] = {
 		"/bin", "/etc", "/lib", "/lib32", "/lib64", "/sbin", "/usr",
@@ -91,8 +98,11 @@ static int create_ruleset(void)
 		landlock_create_ruleset(&ruleset_attr, sizeof(ruleset_attr), 0);
 	if (!ASSERT_OK_FD(ruleset_fd, "landlock_create_ruleset"))
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(readable); i++) {
-		path_beneath.parent_fd = open(readable[i], O_PATH | O_CLOEXEC);
+	for (i = 0; i <= ARRAY_SIZE(readable); i++) {
+		const char *dir = i < ARRAY_SIZE(readable) ? readable[i] :
+							     public;
+
+		path_beneath.parent_fd = open(dir, O_PATH | O_CLOEXEC);
 		if (path_beneath.parent_fd < 0)
 			continue;
 		err = landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH,
@@ -121,6 +131,8 @@ static int run_syscall_prog(struct bpf_program *prog)
 static int run_cat(struct landlock_exec *skel, const char *path, bool sandboxed,
 		   char *out, size_t size)
 {
+	/* Error messages as strerror() prints them here. */
+	static char *const cat_env[] = { "LC_ALL=C", NULL };
 	int sync_pipe[2], out_pipe[2], status;
 	size_t len = 0;
 	ssize_t n;
@@ -144,7 +156,7 @@ static int run_cat(struct landlock_exec *skel, const char *path, bool sandboxed,
 		if (dup2(out_pipe[1], STDOUT_FILENO) < 0 ||
 		    dup2(out_pipe[1], STDERR_FILENO) < 0)
 			_exit(126);
-		execl(CAT_PATH, "cat", path, NULL);
+		execle(CAT_PATH, "cat", path, NULL, cat_env);
 		_exit(127);
 	}
 	close(sync_pipe[0]);
@@ -188,31 +200,48 @@ static bool wait_frozen_freed(struct landlock_exec *skel)
 	return false;
 }
 
+/* Creates @path with @content.  Returns 0 or -1. */
+static int write_file(const char *path, const char *content)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (!ASSERT_OK_FD(fd, "open"))
+		return -1;
+	ASSERT_EQ(write(fd, content, strlen(content)), strlen(content),
+		  "write");
+	close(fd);
+	return 0;
+}
+
 static void run_exec_tests(void)
 {
-	char dir[] = "/tmp/landlock_exec.XXXXXX", path[64], out[256];
-	struct landlock_exec *skel;
-	int ruleset_fd, fd, status;
+	char dir[] = "/tmp/landlock_exec.XXXXXX", out[256];
+	char secret[64], public_dir[64], public[80];
+	struct landlock_exec *skel = NULL;
+	int ruleset_fd, status;
 	__u32 restricted;
 
 	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
 		return;
-	snprintf(path, sizeof(path), "%s/secret", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (!ASSERT_OK_FD(fd, "open secret"))
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	snprintf(public_dir, sizeof(public_dir), "%s/public", dir);
+	snprintf(public, sizeof(public), "%s/file", public_dir);
+	if (write_file(secret, SECRET))
 		goto out_rmdir;
-	ASSERT_EQ(write(fd, SECRET, strlen(SECRET)), strlen(SECRET), "write");
-	close(fd);
+	if (!ASSERT_OK(mkdir(public_dir, 0700), "mkdir public") ||
+	    write_file(public, PUBLIC))
+		goto out_unlink;
 
 	skel = landlock_exec__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "landlock_exec__open_and_load"))
 		goto out_unlink;
 	if (!ASSERT_OK(landlock_exec__attach(skel), "landlock_exec__attach"))
-		goto out_destroy;
+		goto out_unlink;
 
-	ruleset_fd = create_ruleset();
+	ruleset_fd = create_ruleset(public_dir);
 	if (ruleset_fd < 0)
-		goto out_destroy;
+		goto out_unlink;
 	skel->bss->test_tgid = getpid();
 	skel->data->ruleset_fd = ruleset_fd;
 	ASSERT_OK(run_syscall_prog(skel->progs.store_ruleset), "store_ruleset");
@@ -220,23 +249,33 @@ static void run_exec_tests(void)
 	close(ruleset_fd);
 	if (!ASSERT_OK(skel->data->store_ret, "store_ret") ||
 	    !ASSERT_NEQ(skel->bss->frozen_id, 0, "frozen_id"))
-		goto out_destroy;
+		goto out_unlink;
 
 	if (test__start_subtest("exec_unrestricted")) {
-		status = run_cat(skel, path, false, out, sizeof(out));
+		status = run_cat(skel, secret, false, out, sizeof(out));
 		ASSERT_EQ(status, 0, "cat status");
 		ASSERT_STREQ(out, SECRET, "cat output");
 		ASSERT_EQ(skel->bss->nr_restricted, 0, "nr_restricted");
 	}
 
 	if (test__start_subtest("exec_restricted")) {
+		/* The sandboxed cat runs, and reads what the ruleset allows... */
 		restricted = skel->bss->nr_restricted;
-		status = run_cat(skel, path, true, out, sizeof(out));
+		status = run_cat(skel, public, true, out, sizeof(out));
 		ASSERT_EQ(skel->bss->nr_restricted, restricted + 1,
 			  "nr_restricted");
 		ASSERT_OK(skel->data->restrict_ret, "restrict_ret");
-		ASSERT_NEQ(status, 0, "cat status");
-		if (!ASSERT_OK_PTR(strstr(out, strerror(EACCES)), "EACCES"))
+		ASSERT_EQ(status, 0, "cat public status");
+		ASSERT_STREQ(out, PUBLIC, "cat public output");
+
+		/* ...but not the secret: cat itself is denied to open it. */
+		status = run_cat(skel, secret, true, out, sizeof(out));
+		ASSERT_EQ(skel->bss->nr_restricted, restricted + 2,
+			  "nr_restricted");
+		ASSERT_OK(skel->data->restrict_ret, "restrict_ret");
+		ASSERT_NEQ(status, 0, "cat secret status");
+		if (!ASSERT_OK_PTR(strstr(out, secret), "path in error") ||
+		    !ASSERT_OK_PTR(strstr(out, strerror(EACCES)), "EACCES"))
 			printf("cat output: %s\n", out);
 		ASSERT_NULL(strstr(out, SECRET), "secret not read");
 	}
@@ -249,24 +288,44 @@ static void run_exec_tests(void)
 		ASSERT_EQ(skel->bss->nr_frozen_freed, 1, "nr_frozen_freed");
 	}
 
-out_destroy:
-	landlock_exec__destroy(skel);
 out_unlink:
-	unlink(path);
+	landlock_exec__destroy(skel);
+	unlink(public);
+	rmdir(public_dir);
+	unlink(secret);
 out_rmdir:
 	rmdir(dir);
 }
 
-void test_landlock_exec(void)
+static bool skip_without_support(const char *func)
 {
 	const char *reason = missing_support();
 
-	if (reason) {
-		printf("%s:SKIP:%s\n", __func__, reason);
+	if (!reason)
+		return false;
+	printf("%s:SKIP:%s\n", func, reason);
+	test__skip();
+	return true;
+}
+
+/* A BPF LSM program sandboxes one execution with a stored ruleset. */
+void test_landlock_exec(void)
+{
+	if (skip_without_support(__func__))
+		return;
+	if (access(CAT_PATH, X_OK)) {
+		printf("%s:SKIP:no %s\n", __func__, CAT_PATH);
 		test__skip();
 		return;
 	}
 	run_exec_tests();
+}
+
+/* What the verifier accepts and rejects. */
+void test_landlock_exec_verifier(void)
+{
+	if (skip_without_support(__func__))
+		return;
 	RUN_TESTS(landlock_exec_failure);
 	RUN_TESTS(landlock_exec_success);
 }

@@ -8,6 +8,7 @@
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 #include "landlock_exec_common.h"
 
@@ -98,13 +99,27 @@ int BPF_PROG(restrict_target, struct linux_binprm *bprm)
 	return 0;
 }
 
+/*
+ * landlock_ruleset.id only exists with CONFIG_TRACEPOINTS (as these events):
+ * read it through a local CO-RE type, not vmlinux.h's.
+ */
+struct landlock_ruleset___local {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+static __u64 ruleset_id(const struct landlock_ruleset *ruleset)
+{
+	return BPF_CORE_READ((const struct landlock_ruleset___local *)ruleset,
+			     id);
+}
+
 /* bpf_landlock_ruleset_from_fd() made a frozen copy for the test. */
 SEC("tp_btf/landlock_freeze_ruleset")
 int BPF_PROG(watch_freeze, const struct landlock_ruleset *ruleset,
 	     const struct landlock_ruleset *frozen)
 {
 	if (test_tgid && current_tgid() == test_tgid)
-		frozen_id = frozen->id;
+		frozen_id = ruleset_id(frozen);
 	return 0;
 }
 
@@ -112,7 +127,7 @@ int BPF_PROG(watch_freeze, const struct landlock_ruleset *ruleset,
 SEC("tp_btf/landlock_free_ruleset")
 int BPF_PROG(watch_free, const struct landlock_ruleset *ruleset)
 {
-	if (frozen_id && ruleset->id == frozen_id)
+	if (frozen_id && ruleset_id(ruleset) == frozen_id)
 		nr_frozen_freed++;
 	return 0;
 }
