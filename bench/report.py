@@ -102,52 +102,6 @@ def hooks_added(base_runs, new_runs):
     return res
 
 
-def bzimages(work):
-    """SHA-256 of the unpatched and patched bzImage of the run, if known."""
-    path = f"{work}/kernels.sha256"
-    if not os.path.exists(path):
-        return None
-    names = ("unpatched", "patched")
-    return dict(zip(names, open(path).read().split()))
-
-
-def kmalloc_size(n):
-    """The kmalloc() size class of an n-byte allocation (each credential's
-    LSM blob is one)."""
-    for size in (8, 16, 32, 64, 96, 128, 192, 256, 512, 1024):
-        if n <= size:
-            return size
-    return n
-
-
-def hooks_per_exec(runs):
-    """Instructions of the exec-time hooks per fork+exec (with nothing armed)
-    and per fork (with an armed slot), from the function_graph profile: the
-    sum over the hooks of (instructions per call - the tracer's own) * calls,
-    over the executions (calls of the bprm_creds_from_file hook) or forks."""
-    by = {(r["of"], tuple(sorted(r["functions"]))): r["functions"] for r in runs}
-    blob = [f for (of, names), f in by.items() if names == ("landlock_exec_cred_blob",)]
-    hooks = [f for (of, names), f in by.items()
-             if of == "none" and "landlock_exec_bprm_creds_from_file" in names]
-    armed = [f for (of, names), f in by.items() if of == "fork-armed"]
-    if not blob or not hooks:
-        return None
-    over = blob[0]["landlock_exec_cred_blob"]["instructions_per_call"]
-
-    def net(fs):
-        return sum((v["instructions_per_call"] - over) * v["calls"]
-                   for v in fs.values())
-
-    execs = hooks[0]["landlock_exec_bprm_creds_from_file"]["calls"]
-    res = {"tracer_overhead": over, "net": net(hooks[0]) / execs}
-    if armed:
-        # One fork credential copy (cred_transfer) and its free per fork.
-        forks = armed[0].get("landlock_exec_cred_transfer", {}).get("calls", 0)
-        if forks:
-            res["net_armed_fork"] = net(armed[0]) / forks
-    return res
-
-
 def figure(key, what, d, kernel):
     return {"key": key, "what": what, "kernel": kernel,
             "value": d["value"], "unit": INSTR, "statistic": d["statistic"],
