@@ -5,9 +5,12 @@
  * A ruleset can be armed in a credential, to be merged into its domain and
  * enforced by the next execve(2), past its point of no return.  There are
  * two slots: one filled by landlock_restrict_self(2) with
- * %LANDLOCK_RESTRICT_SELF_ON_EXEC, one filled by a BPF LSM program for the
- * execution in progress.  At execution, the layers are stacked in a fixed
- * order: the existing domain, then the BPF slot, then the user space slot.
+ * %LANDLOCK_RESTRICT_SELF_ON_EXEC (one ruleset, which a new call replaces),
+ * one filled by BPF LSM programs for the execution in progress (one layer
+ * per arming, through the LSM policy object hooks of policy.c).  At
+ * execution, the layers are stacked in a fixed order: the existing domain,
+ * then the BPF layers in the order of the armings, then the user space
+ * layer.
  *
  * Arming freezes the ruleset (landlock_freeze_ruleset()): the slots hold
  * immutable copies, merged without lock, and rules added to the original
@@ -15,9 +18,11 @@
  *
  * The merge allocates and may fail: it is done by the bprm_creds_from_file
  * hook, which can still fail the execution cleanly, into the credentials of
- * the execution (private until committed).  The bprm_committing_creds hook
- * then only releases the slots, sets no_new_privs if a BPF program asked for
- * it, and emits a trace event: it cannot fail.
+ * the execution (private until committed).  It also fails the execution with
+ * the error of a BPF arming that failed: what a BPF program asked for is
+ * enforced or the execution fails.  The bprm_committing_creds hook then only
+ * releases the slots, sets no_new_privs if a BPF arming asked for it, and
+ * emits a trace event: it cannot fail.
  *
  * The logic is implemented in Rust (exec.rs); exec_helpers.c exposes the
  * Landlock internals it needs.  This header is also read by bindgen
@@ -42,14 +47,17 @@ struct landlock_domain;
 struct landlock_ruleset;
 struct linux_binprm;
 
+struct landlock_exec_bpf_layers;
+
 /**
  * struct landlock_exec_slots - Rulesets armed for the next execution
  *
- * Only exec.rs reads or writes this structure.  Each slot holds a reference
- * to a frozen ruleset (see landlock_freeze_ruleset()), or is NULL.  The user
- * space slot is inherited with the credentials (with a new reference); the
- * BPF slot only exists in the credentials of an execution in progress
- * (&linux_binprm.cred).  A successful execution consumes both.
+ * Only exec.rs reads or writes this structure.  The user space slot holds a
+ * reference to a frozen ruleset (see landlock_freeze_ruleset()), or is NULL;
+ * it is inherited with the credentials (with a new reference).  The BPF slot
+ * only exists in the credentials of an execution in progress
+ * (&linux_binprm.cred): the rulesets BPF programs armed for it, each one a
+ * layer of its own.  A successful execution consumes both.
  */
 struct landlock_exec_slots {
 	/**
@@ -58,10 +66,11 @@ struct landlock_exec_slots {
 	 */
 	struct landlock_ruleset *user;
 	/**
-	 * @bpf: Ruleset armed by a BPF LSM program for the execution in
-	 * progress.
+	 * @bpf: Rulesets armed by BPF LSM programs for the execution in
+	 * progress, in the order of the armings (allocated by the first one;
+	 * the layout is private to exec.rs), or NULL.
 	 */
-	struct landlock_ruleset *bpf;
+	struct landlock_exec_bpf_layers *bpf;
 };
 
 /**
@@ -77,14 +86,16 @@ struct landlock_exec_flags {
 	 */
 	u8 user;
 	/**
-	 * @bpf: The LANDLOCK_RESTRICT_SELF_* flags &landlock_exec_slots.bpf
-	 * was armed with, or 0.
+	 * @bpf_error: The error of the first BPF arming that failed for the
+	 * execution in progress (a positive errno), or 0.  It fails the
+	 * execution: a ruleset a BPF program asked for is never dropped.
 	 */
-	u8 bpf;
+	u8 bpf_error;
 	/**
 	 * @prepared: Set by the bprm_creds_from_file hook once it has merged
 	 * the armed rulesets into the domain of the execution's credentials,
-	 * for the bprm_committing_creds hook.
+	 * for the bprm_committing_creds hook; cleared by a later BPF arming
+	 * (or failed arming), which the next run of that hook merges.
 	 */
 	u8 prepared;
 };
@@ -118,6 +129,10 @@ int landlock_exec_restrict_binprm(struct linux_binprm *bprm,
 /* Implemented in C (exec_helpers.c), for exec.rs. */
 
 struct landlock_cred_blob *landlock_exec_cred_blob(const struct cred *cred);
+
+const struct landlock_cred_blob *landlock_exec_current_cred_blob(void);
+
+void landlock_exec_current_kill(void);
 
 struct landlock_ruleset *landlock_exec_get_ruleset_from_fd(int fd);
 

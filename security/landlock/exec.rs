@@ -5,9 +5,10 @@
 //! A ruleset armed in a credential is merged into its domain and enforced by
 //! the next `execve(2)`, past its point of no return.  Two slots per
 //! credential: one filled by `landlock_restrict_self(2)` with
-//! `LANDLOCK_RESTRICT_SELF_ON_EXEC`, one filled by a BPF LSM program for the
-//! execution in progress.  Layers are stacked in a fixed order: the existing
-//! domain, then the BPF slot, then the user space slot.
+//! `LANDLOCK_RESTRICT_SELF_ON_EXEC` (one ruleset, which a new call replaces),
+//! one filled by BPF LSM programs for the execution in progress (one layer per
+//! arming).  Layers are stacked in a fixed order: the existing domain, then
+//! the BPF layers in the order of the armings, then the user space layer.
 //!
 //! Arming freezes the policy: slots hold frozen copies of rulesets
 //! (`landlock_freeze_ruleset()`), made when user space arms a ruleset or
@@ -19,10 +20,11 @@
 //! fails the execution with `EPERM`): it is done by
 //! [`landlock_exec_bprm_creds_from_file`], which can still fail the execution
 //! cleanly, directly into the credentials of the execution (private until
-//! they are committed).  [`landlock_exec_bprm_committing_creds`] then only
-//! releases the slots, sets no_new_privs if a BPF program asked for it and
-//! emits a trace event: it cannot fail.  An armed ruleset is either enforced
-//! or the execution fails, never silently dropped.
+//! they are committed); a BPF arming that failed fails the execution there.
+//! [`landlock_exec_bprm_committing_creds`] then only releases the slots, sets
+//! no_new_privs if a BPF arming asked for it and emits a trace event: it
+//! cannot fail.  An armed ruleset is either enforced or the execution fails,
+//! never silently dropped.
 //!
 //! C header: [`security/landlock/exec.h`](srctree/security/landlock/exec.h)
 
@@ -210,13 +212,54 @@ impl Domain {
     }
 }
 
-/// One of the two slots of a credential.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Slot {
-    /// Filled by a BPF LSM program, for the execution in progress.
-    Bpf,
-    /// Filled by `landlock_restrict_self(2)` with `ON_EXEC`.
-    User,
+/// Maximum number of layers of a domain.
+const MAX_LAYERS: usize = bindings::LANDLOCK_MAX_NUM_LAYERS as usize;
+
+/// A ruleset armed by a BPF program, and the flags it was armed with.
+struct BpfLayer {
+    ruleset: ARef<Ruleset>,
+    flags: u32,
+}
+
+/// The rulesets BPF programs armed for one execution
+/// (`struct landlock_exec_bpf_layers`, opaque to C).
+///
+/// # Invariants
+///
+/// The armed layers come first, in the order of the armings, and every
+/// ruleset is frozen.
+struct BpfLayers {
+    layers: [Option<BpfLayer>; MAX_LAYERS],
+}
+
+impl BpfLayers {
+    /// Allocates an empty set, without sleeping: BPF programs arm rulesets
+    /// from non-sleepable contexts too.  Not charged to a memory cgroup: it
+    /// is freed with the credentials of the execution.
+    fn new() -> Result<KBox<Self>> {
+        // INVARIANT: No layer is armed.
+        Ok(KBox::new(
+            Self {
+                layers: [const { None }; MAX_LAYERS],
+            },
+            GFP_NOWAIT | __GFP_NOWARN,
+        )?)
+    }
+
+    /// Adds a layer above the others.  Fails with `EPERM` when no domain
+    /// could have that many layers.
+    fn push(&mut self, ruleset: ARef<Ruleset>, flags: u32) -> Result {
+        let free = self.layers.iter_mut().find(|l| l.is_none()).ok_or(EPERM)?;
+        // INVARIANT: `free` is the first free entry, and `ruleset` is frozen
+        // (documented requirement of `CredBlob::arm_bpf()`).
+        *free = Some(BpfLayer { ruleset, flags });
+        Ok(())
+    }
+
+    /// The armed layers, the first armed first.
+    fn iter(&self) -> impl Iterator<Item = &BpfLayer> {
+        self.layers.iter().map_while(Option::as_ref)
+    }
 }
 
 /// Landlock's part of a credential security blob (`struct
@@ -226,11 +269,12 @@ enum Slot {
 ///
 /// - `sec.domain` is null or points to a domain on which the credential owns
 ///   a reference.
-/// - Each of `exec_slots.user` and `exec_slots.bpf` is null or points to a
-///   frozen ruleset on which the credential owns a reference; the matching
-///   field of `exec_flags` is 0 when the slot is null.
-/// - `exec_slots.bpf` and `exec_flags.prepared` are only set in the
-///   credentials of an execution in progress.
+/// - `exec_slots.user` is null or points to a frozen ruleset on which the
+///   credential owns a reference; `exec_flags.user` is 0 when it is null.
+/// - `exec_slots.bpf` is null or comes from `KBox::<BpfLayers>::into_raw()`
+///   and is owned by the credential.
+/// - `exec_slots.bpf`, `exec_flags.bpf_error` and `exec_flags.prepared` are
+///   only set in the credentials of an execution in progress.
 #[repr(transparent)]
 struct CredBlob(bindings::landlock_cred_blob);
 
@@ -260,6 +304,18 @@ impl CredBlob {
         unsafe { &mut *bindings::landlock_exec_cred_blob(cred).cast::<CredBlob>() }
     }
 
+    /// Returns the blob of the current task's credentials.
+    ///
+    /// # Safety
+    ///
+    /// The current task must not commit new credentials during `'a`.
+    unsafe fn of_current<'a>() -> &'a CredBlob {
+        // SAFETY: The current task's committed credentials are valid and
+        // immutable, and the caller guarantees that they stay its
+        // credentials (and thus referenced) during `'a`.
+        unsafe { &*bindings::landlock_exec_current_cred_blob().cast::<CredBlob>() }
+    }
+
     /// Returns the enforced domain, if any.
     fn domain(&self) -> Option<&Domain> {
         // `sec` is packed: read the field by value, never by reference.
@@ -284,75 +340,107 @@ impl CredBlob {
         false
     }
 
-    /// Returns the ruleset armed in `slot` and its flags, if any.
-    fn armed(&self, slot: Slot) -> Option<(&Ruleset, u32)> {
-        let (ptr, flags) = match slot {
-            Slot::Bpf => (self.0.exec_slots.bpf, self.0.exec_flags.bpf),
-            Slot::User => (self.0.exec_slots.user, self.0.exec_flags.user),
-        };
-        let ptr = NonNull::new(ptr)?;
+    /// Returns the ruleset armed by user space and its flags, if any.
+    fn armed_user(&self) -> Option<(&Ruleset, u32)> {
+        let ptr = NonNull::new(self.0.exec_slots.user)?;
         // SAFETY: By the type invariants, the credential owns a reference on
         // the ruleset, which thus lives at least as long as `&self`.
-        Some((unsafe { ptr.cast::<Ruleset>().as_ref() }, flags.into()))
+        let ruleset = unsafe { ptr.cast::<Ruleset>().as_ref() };
+        Some((ruleset, self.0.exec_flags.user.into()))
     }
 
     /// Returns a new reference on the ruleset armed by user space and its
     /// flags, if any, for another credential to arm it.
     fn clone_armed_user(&self) -> Option<(ARef<Ruleset>, u32)> {
-        self.armed(Slot::User).map(|(r, f)| (ARef::from(r), f))
+        self.armed_user().map(|(r, f)| (ARef::from(r), f))
     }
 
-    fn is_armed(&self, slot: Slot) -> bool {
-        self.armed(slot).is_some()
+    /// Returns the rulesets armed by BPF programs, if any.
+    fn bpf_layers(&self) -> Option<&BpfLayers> {
+        let ptr = NonNull::new(self.0.exec_slots.bpf)?;
+        // SAFETY: By the type invariants, the credential owns this
+        // `BpfLayers`, which thus lives at least as long as `&self`.
+        Some(unsafe { ptr.cast::<BpfLayers>().as_ref() })
     }
 
-    /// Arms the frozen `ruleset` with `flags` in `slot` (or empties the
-    /// slot), and returns the previously armed ruleset, if any.  Every
-    /// caller passes a frozen ruleset: one from [`Ruleset::freeze`], one
-    /// already in a slot, or one checked by [`restrict_binprm`].
+    /// Whether a BPF program armed a ruleset or failed to.
+    fn is_armed_bpf(&self) -> bool {
+        !self.0.exec_slots.bpf.is_null() || self.0.exec_flags.bpf_error != 0
+    }
+
+    /// Arms the frozen `ruleset` with `flags` in the user space slot (or
+    /// empties the slot), and returns the previously armed ruleset, if any.
+    /// Every caller passes a frozen ruleset: one from [`Ruleset::freeze`] or
+    /// one already in a slot.
     ///
-    /// Only the flags that still have a meaning are kept: for user space,
-    /// the logging ones (no_new_privs is set by the arming call).
-    fn arm(
-        &mut self,
-        slot: Slot,
-        ruleset: Option<ARef<Ruleset>>,
-        flags: u32,
-    ) -> Option<ARef<Ruleset>> {
-        let (ptr, slot_flags, kept) = match slot {
-            Slot::Bpf => (
-                &mut self.0.exec_slots.bpf,
-                &mut self.0.exec_flags.bpf,
-                BPF_FLAGS,
-            ),
-            Slot::User => (
-                &mut self.0.exec_slots.user,
-                &mut self.0.exec_flags.user,
-                LOG_FLAGS,
-            ),
-        };
-        let old = NonNull::new(*ptr).map(|p| {
+    /// Only the logging flags are kept: no_new_privs is set by the arming
+    /// call.
+    fn arm_user(&mut self, ruleset: Option<ARef<Ruleset>>, flags: u32) -> Option<ARef<Ruleset>> {
+        let old = NonNull::new(self.0.exec_slots.user).map(|p| {
             // SAFETY: By the type invariants, the credential owns this
             // reference, which it hands over to the returned `ARef`.
             unsafe { ARef::from_raw(p.cast::<Ruleset>()) }
         });
         // INVARIANT: The credential takes over the reference owned by
         // `ruleset`, a frozen ruleset; the flags are cleared with the slot.
-        *ptr = ruleset.map_or(ptr::null_mut(), |r| ARef::into_raw(r).as_ptr().cast());
-        // Cannot truncate: `BPF_FLAGS` fits in a byte (checked at the top).
-        *slot_flags = if ptr.is_null() {
+        self.0.exec_slots.user =
+            ruleset.map_or(ptr::null_mut(), |r| ARef::into_raw(r).as_ptr().cast());
+        // Cannot truncate: `LOG_FLAGS` fits in a byte (checked at the top).
+        self.0.exec_flags.user = if self.0.exec_slots.user.is_null() {
             0
         } else {
-            (flags & kept) as u8
+            (flags & LOG_FLAGS) as u8
         };
         old
+    }
+
+    /// Adds the frozen `ruleset`, armed by a BPF program with `flags`, as a
+    /// layer above those armed before for this execution.  The armed
+    /// rulesets must be merged again (see [`prepare_exec`]).
+    ///
+    /// Fails with `ENOMEM`, or `EPERM` past the maximum number of layers.
+    fn arm_bpf(&mut self, ruleset: ARef<Ruleset>, flags: u32) -> Result {
+        if self.0.exec_slots.bpf.is_null() {
+            // INVARIANT: The credential owns the new, empty `BpfLayers`.
+            self.0.exec_slots.bpf = KBox::into_raw(BpfLayers::new()?).cast();
+        }
+        // SAFETY: By the type invariants, the credential owns this
+        // `BpfLayers`, and `&mut self` gives exclusive access to it.
+        let layers = unsafe { &mut *self.0.exec_slots.bpf.cast::<BpfLayers>() };
+        layers.push(ruleset, flags)?;
+        self.0.exec_flags.prepared = 0;
+        Ok(())
+    }
+
+    /// Records the failure of a BPF arming, which fails the execution (the
+    /// first error is kept).
+    fn fail_bpf(&mut self, err: Error) {
+        if self.0.exec_flags.bpf_error == 0 {
+            // Errnos are small positive numbers: `ENOMEM`, `EINVAL`, `EPERM`.
+            self.0.exec_flags.bpf_error = u8::try_from(-err.to_errno()).unwrap_or(u8::MAX);
+        }
+        self.0.exec_flags.prepared = 0;
+    }
+
+    /// The error recorded by [`CredBlob::fail_bpf`], if any.
+    fn bpf_error(&self) -> Result {
+        match self.0.exec_flags.bpf_error {
+            0 => Ok(()),
+            e => Err(Error::from_errno(-c_int::from(e))),
+        }
     }
 
     /// Empties both slots and forgets any preparation, releasing the
     /// rulesets.
     fn disarm_all(&mut self) {
-        drop(self.arm(Slot::Bpf, None, 0));
-        drop(self.arm(Slot::User, None, 0));
+        drop(self.arm_user(None, 0));
+        let bpf = core::mem::replace(&mut self.0.exec_slots.bpf, ptr::null_mut());
+        if !bpf.is_null() {
+            // SAFETY: By the type invariants, the credential owned this
+            // `BpfLayers`, whose pointer was just cleared.
+            drop(unsafe { KBox::from_raw(bpf.cast::<BpfLayers>()) });
+        }
+        self.0.exec_flags.bpf_error = 0;
         self.0.exec_flags.prepared = 0;
     }
 
@@ -360,36 +448,36 @@ impl CredBlob {
     /// user space slot is inherited, with a new reference; the rest only
     /// exists during an execution and is not.
     fn inherit(&mut self, old: &CredBlob) {
-        let (ruleset, flags) = old.clone_armed_user().unzip();
-        drop(self.arm(Slot::User, ruleset, flags.unwrap_or(0)));
-        drop(self.arm(Slot::Bpf, None, 0));
-        self.0.exec_flags.prepared = 0;
         // Only the credentials of an execution have these, and they are
         // never copied: they are committed or freed.
-        kernel::warn_on!(old.is_armed(Slot::Bpf) || old.0.exec_flags.prepared != 0);
+        kernel::warn_on!(old.is_armed_bpf() || old.0.exec_flags.prepared != 0);
+        self.disarm_all();
+        let (ruleset, flags) = old.clone_armed_user().unzip();
+        drop(self.arm_user(ruleset, flags.unwrap_or(0)));
     }
 
-    /// Enforces `domain` in place of the current domain, which is released,
-    /// and marks the new layers as enforced by the current execution.
-    fn install(&mut self, domain: ARef<Domain>, log_subdomains_off: bool) {
+    /// Enforces `domain`, built on the domain of `base`, in place of the
+    /// domain of these credentials (that of `base`, or one built on it by
+    /// an earlier merge), which is released, and marks the layers above
+    /// `base`'s as enforced by the current execution.
+    fn install(&mut self, domain: ARef<Domain>, base: &CredBlob, log_subdomains_off: bool) {
         let new_layers = domain.num_layers();
+        let base_layers = base.domain().map_or(0, |d| d.num_layers());
         let old = self.0.sec.domain;
         // INVARIANT: The credential takes over the reference owned by
         // `domain`, and gives up its reference on `old`, released below.
         self.0.sec.domain = ARef::into_raw(domain).as_ptr().cast();
         // SAFETY: The credential owned a reference on a non-null `old`.
-        let old = NonNull::new(old).map(|p| unsafe { ARef::from_raw(p.cast::<Domain>()) });
-        let old_layers = old.as_ref().map_or(0, |d| d.num_layers());
-        drop(old);
+        drop(NonNull::new(old).map(|p| unsafe { ARef::from_raw(p.cast::<Domain>()) }));
 
         #[cfg(CONFIG_SECURITY_LANDLOCK_LOG)]
         {
             let domain_exec = self.0.sec.domain_exec;
-            self.0.sec.domain_exec = domain_exec | exec_layer_bits(old_layers, new_layers);
+            self.0.sec.domain_exec = domain_exec | exec_layer_bits(base_layers, new_layers);
             self.0.sec.set_log_subdomains_off(log_subdomains_off.into());
         }
         #[cfg(not(CONFIG_SECURITY_LANDLOCK_LOG))]
-        let _ = (old_layers, new_layers, log_subdomains_off);
+        let _ = (base_layers, new_layers, log_subdomains_off);
     }
 }
 
@@ -507,28 +595,27 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
     if !may_arm(flags) {
         return Err(EPERM);
     }
-    let source = match request {
-        Request::Arm(fd) => Some(Ruleset::from_fd(fd)?),
-        Request::Clear => None,
-    };
-    let mut new = NewCred::prepare()?;
-    let ruleset = match source {
-        Some(source) => {
+    let ruleset = match request {
+        Request::Arm(fd) => {
+            let source = Ruleset::from_fd(fd)?;
             // Refuses what no execution could enforce, as an immediate
             // enforcement does.  Layers added after arming still make the
             // execution fail.
-            if new.blob().is_full() {
-                return Err(E2BIG);
-            }
+            // SAFETY: The current task commits no credentials before the
+            // end of this statement.
+            let full = unsafe { CredBlob::of_current() }.is_full();
             // Arming freezes the policy: the execution enforces the ruleset
             // as it is now, whatever is added to it later.
-            let frozen = source.freeze();
+            let frozen = if full { Err(E2BIG) } else { source.freeze() };
+            // The source is released here, in process context, on every
+            // path: its last reference frees it at once.
             Ruleset::release(source);
             Some(frozen?)
         }
-        None => None,
+        Request::Clear => None,
     };
-    let old = new.blob().arm(Slot::User, ruleset, flags);
+    let mut new = NewCred::prepare()?;
+    let old = new.blob().arm_user(ruleset, flags);
     if flags & TSYNC != 0 {
         // On error, `new` is aborted when dropped.
         new.share_with_siblings(flags)?;
@@ -612,7 +699,7 @@ pub unsafe extern "C" fn landlock_exec_copy_armed(
         return E2BIG.to_errno();
     }
     let (ruleset, flags) = armed.unzip();
-    drop(dst.arm(Slot::User, ruleset, flags.unwrap_or(0)));
+    drop(dst.arm_user(ruleset, flags.unwrap_or(0)));
     0
 }
 
@@ -630,48 +717,56 @@ pub unsafe extern "C" fn landlock_exec_cred_free(cred: *mut bindings::cred) {
     unsafe { CredBlob::of_mut(cred) }.disarm_all();
 }
 
-/// Builds the domain to enforce from the point of no return: the existing
-/// domain, then the BPF layer, then the user space layer.  Returns `None` if
-/// nothing is armed.
+/// Builds the domain to enforce from the point of no return: the domain of
+/// `base`, then one layer per BPF arming (the first armed first), then the
+/// user space layer of `blob`.  Returns `None` if nothing is armed.
 fn merge_armed(
     blob: &CredBlob,
+    base: &CredBlob,
     bprm: &bindings::linux_binprm,
 ) -> Result<Option<(ARef<Domain>, bool)>> {
+    let bpf = blob.bpf_layers().into_iter().flat_map(BpfLayers::iter);
+    // `Iterator::chain`, not `pin_init::Init::chain` (the prelude's).
+    let layers = Iterator::chain(
+        bpf.map(|l| (&*l.ruleset, l.flags, true)),
+        blob.armed_user().map(|(r, f)| (r, f, false)),
+    );
     let mut merged: Option<ARef<Domain>> = None;
-    let mut log_subdomains_off = blob.log_subdomains_off();
-    for slot in [Slot::Bpf, Slot::User] {
-        let Some((ruleset, flags)) = blob.armed(slot) else {
-            continue;
-        };
-        let parent = merged.as_deref().or(blob.domain());
+    let mut log_subdomains_off = base.log_subdomains_off();
+    for (ruleset, flags, is_bpf) in layers {
+        let parent = merged.as_deref().or(base.domain());
         // Past the maximum number of layers, the execution fails with EPERM:
         // E2BIG would read "argument list too long" for execve(2).
         if parent.is_some_and(|d| d.is_full()) {
             return Err(EPERM);
         }
         // A BPF layer is the administrator's, not one of the task's
-        // subdomains: the task's LOG_SUBDOMAINS_OFF does not mute it.
-        let muted = slot == Slot::User && log_subdomains_off;
+        // subdomains: neither the task's LOG_SUBDOMAINS_OFF nor another
+        // BPF layer's mutes it.
+        let muted = !is_bpf && log_subdomains_off;
         merged = Some(Domain::merge(parent, ruleset, flags, muted, bprm)?);
         log_subdomains_off |= flags & LOG_SUBDOMAINS_OFF != 0;
     }
     Ok(merged.map(|d| (d, log_subdomains_off)))
 }
 
-/// Merges the armed rulesets into the domain of an execution's credentials.
-fn prepare_exec(blob: &mut CredBlob, bprm: &bindings::linux_binprm) -> Result {
+/// Merges the armed rulesets into the domain of an execution's credentials
+/// `blob`, on top of the domain of the executing task `base`.
+fn prepare_exec(blob: &mut CredBlob, base: &CredBlob, bprm: &bindings::linux_binprm) -> Result {
+    // A BPF arming that failed fails the execution: its ruleset is never
+    // silently dropped, even if the program ignored the error.
+    blob.bpf_error()?;
     // The hook runs again if a binary format handler fails after it (e.g.
-    // an LSM denied the first handler's file with ENOEXEC, and binfmt_misc
-    // takes over): what is armed is already merged, and cannot change any
-    // more (see `restrict_binprm()`).
-    if blob.0.exec_flags.prepared != 0 {
-        return Ok(());
-    }
-    if let Some((domain, log_subdomains_off)) = merge_armed(blob, bprm)? {
+    // an LSM denied the first handler's file with ENOEXEC and another
+    // handler takes over).  Each run merges every armed layer again from the
+    // task's domain, replacing the domain an earlier run built, so that the
+    // order of the layers stays the same when a BPF program armed a ruleset
+    // in between (on bprm_check_security for the next binary).
+    if let Some((domain, log_subdomains_off)) = merge_armed(blob, base, bprm)? {
         // These credentials stay private to the execution until they are
         // committed, past its point of no return: the domain can be
         // installed now, it is only enforced from then on.
-        blob.install(domain, log_subdomains_off);
+        blob.install(domain, base, log_subdomains_off);
         blob.0.exec_flags.prepared = 1;
     }
     Ok(())
@@ -682,13 +777,14 @@ fn prepare_exec(blob: &mut CredBlob, bprm: &bindings::linux_binprm) -> Result {
 /// execution's credentials.
 ///
 /// Returns 0, or `-ENOMEM`, or `-EPERM` if the domain would have more than
-/// the maximum number of layers, which fail the execution, leaving the
-/// calling task unchanged (armed slots included).
+/// the maximum number of layers, or the error of a failed BPF arming, which
+/// fail the execution, leaving the calling task unchanged (armed slots
+/// included).
 ///
 /// # Safety
 ///
-/// `bprm` must be a valid execution in progress, before its point of no
-/// return.
+/// `bprm` must be a valid execution in progress of the current task, before
+/// its point of no return.
 #[export]
 pub unsafe extern "C" fn landlock_exec_bprm_creds_from_file(
     bprm: *mut bindings::linux_binprm,
@@ -697,11 +793,15 @@ pub unsafe extern "C" fn landlock_exec_bprm_creds_from_file(
     // SAFETY: The caller guarantees that `bprm` is valid, and only this task
     // uses it during the hook.
     let bprm = unsafe { &*bprm };
-    // SAFETY: Its credentials are private to this execution (serialized by
-    // `cred_guard_mutex`) until they are committed; they are a separate
+    // SAFETY: The credentials of an execution are private to it until they
+    // are committed: nobody else has their pointer.  They are a separate
     // object from `bprm`.
     let blob = unsafe { CredBlob::of_mut(bprm.cred) };
-    from_result(|| prepare_exec(blob, bprm).map(|()| 0))
+    // SAFETY: The current task commits no credentials during the hook: they
+    // are the ones the execution's credentials were copied from, whose
+    // domain is the base of the merge.
+    let base = unsafe { CredBlob::of_current() };
+    from_result(|| prepare_exec(blob, base, bprm).map(|()| 0))
 }
 
 /// `bprm_committing_creds` hook, past the point of no return: consumes the
@@ -719,21 +819,30 @@ pub unsafe extern "C" fn landlock_exec_bprm_committing_creds(bprm: *const bindin
     // are still private to this execution.
     let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
     let prepared = blob.0.exec_flags.prepared != 0;
-    let (armed_bpf, armed_user) = (blob.is_armed(Slot::Bpf), blob.is_armed(Slot::User));
+    let (armed_bpf, armed_user) = (blob.is_armed_bpf(), blob.armed_user().is_some());
     if !prepared && !armed_bpf && !armed_user {
         return;
     }
-    // Anything armed was merged by the bprm_creds_from_file hook.
-    kernel::warn_on!(!prepared);
+    // Every BPF arming is followed by a bprm_creds_from_file hook (arming
+    // is only allowed before them, see the policy object kfuncs), which
+    // merged what is armed or failed the execution.  Should it ever be
+    // otherwise, the program must not run without its sandbox.
+    if kernel::warn_on!(!prepared || blob.bpf_error().is_err()) {
+        blob.disarm_all();
+        // SAFETY: Only sends SIGKILL to the current task.
+        unsafe { bindings::landlock_exec_current_kill() };
+        return;
+    }
+    // no_new_privs if any BPF arming asked for it: no arming relaxes another.
     let nnp = blob
-        .armed(Slot::Bpf)
-        .is_some_and(|(_, f)| f & NO_NEW_PRIVS != 0);
+        .bpf_layers()
+        .is_some_and(|l| l.iter().any(|l| l.flags & NO_NEW_PRIVS != 0));
     blob.disarm_all();
     if nnp {
         // SAFETY: Only sets a flag of the current task, which is executing.
         unsafe { bindings::landlock_exec_current_set_no_new_privs() };
     }
-    if let (true, Some(domain)) = (prepared, blob.domain()) {
+    if let Some(domain) = blob.domain() {
         // SAFETY: `domain` is live (borrowed from the credentials), and the
         // function only emits a trace event about it.
         unsafe {
@@ -747,40 +856,40 @@ pub unsafe extern "C" fn landlock_exec_bprm_committing_creds(bprm: *const bindin
     }
 }
 
-/// Arms `ruleset` in the BPF slot of an execution, replacing any ruleset
-/// armed there before for this execution.
+/// Arms `ruleset` for the execution of `blob`, as a new layer above those
+/// BPF programs armed before for it.  On error, the execution fails too
+/// (see [`prepare_exec`]).
 fn restrict_binprm(blob: &mut CredBlob, ruleset: &Ruleset, flags: u32) -> Result {
-    if flags & !BPF_FLAGS != 0 {
-        return Err(EINVAL);
-    }
-    // Rulesets reach BPF frozen (bpf_landlock_ruleset_from_fd()).
-    if !ruleset.is_frozen() {
-        kernel::warn_on!(true);
-        return Err(EINVAL);
-    }
-    // Too late: the armed rulesets were already merged for this execution
-    // (a later binary format handler of the same execution).
-    if blob.0.exec_flags.prepared != 0 {
-        return Err(EBUSY);
-    }
-    drop(blob.arm(Slot::Bpf, Some(ARef::from(ruleset)), flags));
-    Ok(())
+    let arm = |blob: &mut CredBlob| {
+        if flags & !BPF_FLAGS != 0 {
+            return Err(EINVAL);
+        }
+        // Rulesets reach BPF frozen (hook_policy_object_from_fd()).
+        if kernel::warn_on!(!ruleset.is_frozen()) {
+            return Err(EINVAL);
+        }
+        blob.arm_bpf(ARef::from(ruleset), flags)
+    };
+    arm(blob).inspect_err(|e| blob.fail_bpf(*e))
 }
 
 /// Arms `ruleset` for the execution `bprm`: the BPF side of
-/// `landlock_restrict_self(2)` with `LANDLOCK_RESTRICT_SELF_ON_EXEC`, called
-/// by the `bpf_landlock_restrict_binprm()` kfunc.
+/// `landlock_restrict_self(2)` with `LANDLOCK_RESTRICT_SELF_ON_EXEC`, for the
+/// `bpf_lsm_policy_apply_bprm()` kfunc.
 ///
-/// With `LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS`, no_new_privs is set at the
-/// point of no return, whatever the task's capabilities.  Returns 0, or
-/// `-EINVAL` for `ON_EXEC`, `TSYNC` or unknown flags, or `-EBUSY` once the
-/// armed rulesets are merged for this execution.
+/// Each arming adds a layer, above the layers armed before by BPF programs
+/// for this execution and below the one armed by user space: no arming
+/// relaxes another.  With `LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS`,
+/// no_new_privs is set at the point of no return, whatever the task's
+/// capabilities.  Returns 0, or `-EINVAL` for `ON_EXEC`, `TSYNC` or unknown
+/// flags, `-ENOMEM`, or `-EPERM` past the maximum number of layers; on
+/// error, the execution fails with that error.
 ///
 /// # Safety
 ///
-/// `bprm` must be a valid execution in progress, before Landlock's
-/// `bprm_creds_from_file` hook, called from the executing task, and `ruleset`
-/// must be a ruleset on which the caller holds a reference.
+/// `bprm` must be a valid execution in progress, before its point of no
+/// return, called from the executing task, and `ruleset` must be a ruleset
+/// on which the caller holds a reference.
 #[export]
 pub unsafe extern "C" fn landlock_exec_restrict_binprm(
     bprm: *mut bindings::linux_binprm,
@@ -864,34 +973,27 @@ mod tests {
     fn arm_replaces_and_releases() {
         let (a, b) = (new_frozen(), new_frozen());
         let mut blob = empty_blob();
-        drop(blob.arm(Slot::User, Some(a.clone()), ON_EXEC));
+        drop(blob.arm_user(Some(a.clone()), ON_EXEC));
         assert_eq!(usage(&a), 2);
-        let old = blob.arm(
-            Slot::User,
-            Some(b.clone()),
-            ON_EXEC | NO_NEW_PRIVS | LOG_SAME_EXEC_OFF,
-        );
+        let old = blob.arm_user(Some(b.clone()), ON_EXEC | NO_NEW_PRIVS | LOG_SAME_EXEC_OFF);
         assert!(old.is_some());
         drop(old);
         assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 2);
         // Only the logging flags are kept for user space.
-        assert_eq!(
-            blob.armed(Slot::User).map(|(_, f)| f),
-            Some(LOG_SAME_EXEC_OFF)
-        );
+        assert_eq!(blob.armed_user().map(|(_, f)| f), Some(LOG_SAME_EXEC_OFF));
         blob.disarm_all();
         assert_eq!(usage(&b), 1);
-        assert!(!blob.is_armed(Slot::User));
+        assert!(blob.armed_user().is_none());
     }
 
     #[test]
     fn disarm_empties_the_slot() {
         let a = new_frozen();
         let mut blob = empty_blob();
-        drop(blob.arm(Slot::User, Some(a.clone()), LOG_SAME_EXEC_OFF));
-        drop(blob.arm(Slot::User, None, LOG_SAME_EXEC_OFF));
-        assert!(!blob.is_armed(Slot::User));
+        drop(blob.arm_user(Some(a.clone()), LOG_SAME_EXEC_OFF));
+        drop(blob.arm_user(None, LOG_SAME_EXEC_OFF));
+        assert!(blob.armed_user().is_none());
         assert_eq!(blob.0.exec_flags.user, 0);
         assert_eq!(usage(&a), 1);
     }
@@ -900,15 +1002,15 @@ mod tests {
     fn inherit_takes_the_user_slot_only() {
         let (a, b) = (new_frozen(), new_frozen());
         let mut parent = empty_blob();
-        drop(parent.arm(Slot::User, Some(a.clone()), LOG_SAME_EXEC_OFF));
+        drop(parent.arm_user(Some(a.clone()), LOG_SAME_EXEC_OFF));
         let mut child = empty_blob();
-        drop(child.arm(Slot::Bpf, Some(b.clone()), NO_NEW_PRIVS));
+        assert_eq!(child.arm_bpf(b.clone(), NO_NEW_PRIVS), Ok(()));
         child.inherit(&parent);
         assert_eq!(usage(&a), 3);
         assert_eq!(usage(&b), 1);
-        let inherited = child.armed(Slot::User).map(|(r, f)| (r.as_ptr(), f));
+        let inherited = child.armed_user().map(|(r, f)| (r.as_ptr(), f));
         assert_eq!(inherited, Some((a.as_ptr(), LOG_SAME_EXEC_OFF)));
-        assert!(!child.is_armed(Slot::Bpf));
+        assert!(!child.is_armed_bpf());
         parent.disarm_all();
         child.disarm_all();
         assert_eq!(usage(&a), 1);
@@ -929,27 +1031,72 @@ mod tests {
         assert_eq!(parse_request(3, NO_NEW_PRIVS), Err(EINVAL));
     }
 
+    /// The rulesets and flags armed by BPF, the first armed first.
+    fn bpf_armed(blob: &CredBlob) -> KVec<(*mut bindings::landlock_ruleset, u32)> {
+        let mut v = KVec::new();
+        for l in blob.bpf_layers().into_iter().flat_map(BpfLayers::iter) {
+            v.push((l.ruleset.as_ptr(), l.flags), GFP_KERNEL)
+                .expect("small vector");
+        }
+        v
+    }
+
     #[test]
-    fn bpf_slot_flags_and_replacement() {
+    fn bpf_armings_stack() {
         let (a, b) = (new_frozen(), new_frozen());
         let mut blob = empty_blob();
-        assert_eq!(restrict_binprm(&mut blob, &a, ON_EXEC), Err(EINVAL));
-        assert_eq!(restrict_binprm(&mut blob, &a, TSYNC), Err(EINVAL));
-        assert_eq!(restrict_binprm(&mut blob, &a, 1 << 31), Err(EINVAL));
-        assert!(!blob.is_armed(Slot::Bpf));
         assert_eq!(restrict_binprm(&mut blob, &a, NO_NEW_PRIVS), Ok(()));
-        assert_eq!(blob.armed(Slot::Bpf).map(|(_, f)| f), Some(NO_NEW_PRIVS));
         assert_eq!(usage(&a), 2);
+        // A second arming adds a layer: it never replaces the first one,
+        // nor its no_new_privs request.
         assert_eq!(restrict_binprm(&mut blob, &b, 0), Ok(()));
-        assert_eq!(blob.armed(Slot::Bpf).map(|(_, f)| f), Some(0));
-        assert_eq!(usage(&a), 1);
+        assert_eq!(restrict_binprm(&mut blob, &a, LOG_SAME_EXEC_OFF), Ok(()));
+        assert_eq!(
+            &bpf_armed(&blob)[..],
+            &[
+                (a.as_ptr(), NO_NEW_PRIVS),
+                (b.as_ptr(), 0),
+                (a.as_ptr(), LOG_SAME_EXEC_OFF)
+            ]
+        );
+        assert_eq!(usage(&a), 3);
         assert_eq!(usage(&b), 2);
-        // Once the armed rulesets are merged, arming is refused.
+        assert_eq!(blob.bpf_error(), Ok(()));
+        // An arming after a merge asks for a new one.
         blob.0.exec_flags.prepared = 1;
-        assert_eq!(restrict_binprm(&mut blob, &a, 0), Err(EBUSY));
-        assert_eq!(usage(&a), 1);
+        assert_eq!(restrict_binprm(&mut blob, &b, 0), Ok(()));
+        assert_eq!(blob.0.exec_flags.prepared, 0);
         blob.disarm_all();
+        assert!(!blob.is_armed_bpf());
+        assert_eq!(usage(&a), 1);
         assert_eq!(usage(&b), 1);
+    }
+
+    #[test]
+    fn bpf_arming_errors_fail_the_execution() {
+        let a = new_frozen();
+        for flags in [ON_EXEC, TSYNC, 1 << 31] {
+            let mut blob = empty_blob();
+            assert_eq!(restrict_binprm(&mut blob, &a, flags), Err(EINVAL));
+            // Refused, and remembered: the execution fails even if the
+            // program ignores the error.
+            assert!(bpf_armed(&blob).is_empty());
+            assert!(blob.is_armed_bpf());
+            assert_eq!(blob.bpf_error(), Err(EINVAL));
+            blob.disarm_all();
+            assert!(!blob.is_armed_bpf());
+        }
+        // Past the maximum number of layers: the first error is kept.
+        let mut blob = empty_blob();
+        for _ in 0..MAX_LAYERS {
+            assert_eq!(restrict_binprm(&mut blob, &a, 0), Ok(()));
+        }
+        assert_eq!(restrict_binprm(&mut blob, &a, 0), Err(EPERM));
+        assert_eq!(restrict_binprm(&mut blob, &a, ON_EXEC), Err(EINVAL));
+        assert_eq!(blob.bpf_error(), Err(EPERM));
+        assert_eq!(bpf_armed(&blob).len(), MAX_LAYERS);
+        blob.disarm_all();
+        assert_eq!(usage(&a), 1);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <uapi/linux/landlock.h>
 
 #include "cred.h"
@@ -32,6 +33,28 @@
 struct landlock_cred_blob *landlock_exec_cred_blob(const struct cred *cred)
 {
 	return landlock_cred_blob(cred);
+}
+
+/**
+ * landlock_exec_current_cred_blob - Get Landlock's blob of current's credentials
+ *
+ * Return: The Landlock part of the security blob of current_cred(), which
+ * stays valid until the current task commits new credentials.
+ */
+const struct landlock_cred_blob *landlock_exec_current_cred_blob(void)
+{
+	return landlock_cred_blob(current_cred());
+}
+
+/**
+ * landlock_exec_current_kill - Kill the current task
+ *
+ * For an execution past its point of no return that must not run: the task
+ * never returns to user space (as when an execution fails there).
+ */
+void landlock_exec_current_kill(void)
+{
+	force_fatal_sig(SIGKILL);
 }
 
 /**
