@@ -1175,6 +1175,100 @@ TEST_F(on_exec, trace_events_at_exec)
 	free(trace);
 }
 
+#define DEEP_LEVELS 20
+#define DEEP_NAME_LEN 250
+
+/*
+ * Copies the probe into a directory whose full path (20 levels of 250
+ * characters) is longer than PATH_MAX, which only limits the path given to
+ * execve(2).  @fds gets a file descriptor of each level, from tmp_on_exec
+ * (@fds[0]) to the deepest one.
+ */
+static void make_deep_probe(struct __test_metadata *const _metadata,
+			    int fds[DEEP_LEVELS + 1], const char *const name)
+{
+	int src, dst, level;
+	char buf[4096];
+	ssize_t n;
+
+	fds[0] = open("tmp_on_exec", O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, fds[0]);
+	for (level = 1; level <= DEEP_LEVELS; level++) {
+		ASSERT_EQ(0, mkdirat(fds[level - 1], name, 0700));
+		fds[level] = openat(fds[level - 1], name,
+				    O_DIRECTORY | O_CLOEXEC);
+		ASSERT_LE(0, fds[level]);
+	}
+	src = open(probe, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, src);
+	dst = openat(fds[DEEP_LEVELS], "t", O_CREAT | O_WRONLY | O_CLOEXEC,
+		     0700);
+	ASSERT_LE(0, dst);
+	while ((n = read(src, buf, sizeof(buf))) > 0)
+		ASSERT_EQ(n, write(dst, buf, n));
+	close(src);
+	close(dst);
+}
+
+static void remove_deep_probe(struct __test_metadata *const _metadata,
+			      int fds[DEEP_LEVELS + 1], const char *const name)
+{
+	int level;
+
+	EXPECT_EQ(0, unlinkat(fds[DEEP_LEVELS], "t", 0));
+	for (level = DEEP_LEVELS; level > 0; level--) {
+		close(fds[level]);
+		EXPECT_EQ(0, unlinkat(fds[level - 1], name, AT_REMOVEDIR));
+	}
+	close(fds[0]);
+}
+
+/*
+ * A program whose full path does not fit in a path buffer: the audit
+ * details of its layers record a placeholder, and neither the armed
+ * execution (its program named as the creator of the new layer) nor an
+ * immediate restriction by that program (named as the creator too: the
+ * probe's "layers" stacks layers in a child) fails or warns.  A WARNING on
+ * the console fails make check.
+ */
+TEST_F(on_exec, deep_path)
+{
+	const char *const argv[] = { "t", "layers", "nnp", NULL };
+	char name[DEEP_NAME_LEN + 1], out[256] = {};
+	int fds[DEEP_LEVELS + 1], pipefd[2], status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t child;
+
+	memset(name, 'd', DEEP_NAME_LEN);
+	name[DEEP_NAME_LEN] = '\0';
+	make_deep_probe(_metadata, fds, name);
+	arm(_metadata, NULL, NNP);
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		if (fchdir(fds[DEEP_LEVELS]))
+			_exit(126);
+		execv("./t", (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len < sizeof(out) - 1 &&
+	       (n = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += n;
+	close(pipefd[0]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	expect_line(_metadata, out, "layers=1");
+	expect_line(_metadata, out, "nnp=1");
+	EXPECT_EQ(0, landlock_restrict_self(-1, ON_EXEC));
+
+	remove_deep_probe(_metadata, fds, name);
+}
+
 /*
  * Arming, replacing, disarming, inheriting, consuming and failing executions
  * leak no reference: every ruleset and domain created is freed once its
