@@ -18,18 +18,17 @@
 
 char _license[] SEC("license") = "GPL";
 
-struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
-struct bpf_landlock_ruleset *
-bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset) __ksym;
-void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset) __ksym;
-int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
-				 struct bpf_landlock_ruleset *ruleset,
-				 __u32 flags) __ksym;
+struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, __u32 flags) __ksym;
+struct lsm_policy_object *
+bpf_lsm_policy_acquire(struct lsm_policy_object *object) __ksym;
+void bpf_lsm_policy_release(struct lsm_policy_object *object) __ksym;
+int bpf_lsm_policy_apply_bprm(struct lsm_policy_object *object,
+			      struct linux_binprm *bprm, __u32 flags) __ksym;
 void bpf_rcu_read_lock(void) __weak __ksym;
 void bpf_rcu_read_unlock(void) __weak __ksym;
 
 struct slot {
-	__kptr struct bpf_landlock_ruleset *ruleset;
+	__kptr struct lsm_policy_object *ruleset;
 };
 
 struct {
@@ -51,25 +50,25 @@ struct counters counters[2];
 SEC("syscall")
 int store_ruleset(struct store_args *args)
 {
-	struct bpf_landlock_ruleset *ruleset, *old;
+	struct lsm_policy_object *ruleset, *old;
 	struct slot *slot;
 	__u32 key = args->index;
 
 	slot = bpf_map_lookup_elem(&rulesets, &key);
 	if (!slot)
 		return 1;
-	ruleset = bpf_landlock_ruleset_from_fd(args->ruleset_fd);
+	ruleset = bpf_lsm_policy_from_fd(args->ruleset_fd, 0);
 	if (!ruleset)
 		return 2;
 	old = bpf_kptr_xchg(&slot->ruleset, ruleset);
 	if (old)
-		bpf_landlock_ruleset_release(old);
+		bpf_lsm_policy_release(old);
 	return 0;
 }
 
 static int arm(struct linux_binprm *bprm, __u32 key)
 {
-	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct lsm_policy_object *ruleset = NULL;
 	struct slot *slot;
 	int err = -EPERM;
 
@@ -78,16 +77,16 @@ static int arm(struct linux_binprm *bprm, __u32 key)
 		return -EPERM;
 	bpf_rcu_read_lock();
 	if (slot->ruleset)
-		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+		ruleset = bpf_lsm_policy_acquire(slot->ruleset);
 	bpf_rcu_read_unlock();
 	if (ruleset) {
-		err = bpf_landlock_restrict_binprm(bprm, ruleset, 0);
-		bpf_landlock_ruleset_release(ruleset);
+		err = bpf_lsm_policy_apply_bprm(ruleset, bprm, 0);
+		bpf_lsm_policy_release(ruleset);
 	}
 	return err;
 }
 
-SEC("lsm.s/bprm_creds_for_exec")
+SEC("lsm.s/bprm_check_security")
 int BPF_PROG(arm_exec, struct linux_binprm *bprm)
 {
 	struct inode *inode = bprm->file->f_inode;

@@ -433,7 +433,7 @@ def text(data):
             f"bytes (slots {mem.get('landlock_exec_slots', 0)}, flags "
             f"{mem.get('landlock_exec_flags', 0)} in the padding)",
             f"        an armed credential adds nothing more; each arming call (and "
-            f"each bpf_landlock_ruleset_from_fd()) makes one frozen copy, shared by "
+            f"each bpf_lsm_policy_from_fd()) makes one frozen copy, shared by "
             f"the credentials that inherit it: struct landlock_ruleset "
             f"{mem.get('landlock_ruleset', 0)} bytes + its rules"]
     if m["idle_ticks_nonzero"]:

@@ -2,16 +2,27 @@
 /*
  * Sample BPF LSM policy: sandbox every execution of one program with a
  * Landlock ruleset, without changing that program.  Loaded by exec_policy.c,
- * which creates the ruleset and tells which program to sandbox.
+ * which creates the ruleset and tells which file to sandbox.
  *
- * The ruleset reaches this program as a referenced kptr in an ordinary array
- * map: exec_policy.c runs store_ruleset() (a BPF_PROG_TYPE_SYSCALL program)
- * with the ruleset file descriptor, which bpf_landlock_ruleset_from_fd()
- * turns into a kptr to a frozen copy of the ruleset (exec_policy.c adds every
- * rule before: later ones would not apply).  At each execution of the target,
- * sandbox_exec() takes
- * a reference on it and arms it with bpf_landlock_restrict_binprm(): Landlock
- * enforces it at the point of no return of that execution.
+ * The ruleset reaches this program as a referenced kptr to a policy object
+ * in an ordinary array map: exec_policy.c runs store_ruleset() (a
+ * BPF_PROG_TYPE_SYSCALL program) with the ruleset file descriptor, which
+ * bpf_lsm_policy_from_fd() turns into a frozen copy of the ruleset
+ * (exec_policy.c adds every rule before: later ones would not apply).
+ *
+ * sandbox_exec() runs on bprm_check_security, once per binary format level
+ * of an execution, with bprm->file the file that level loads: it arms the
+ * ruleset, with bpf_lsm_policy_apply_bprm(), whenever that file is the
+ * target's inode, and Landlock enforces it from the point of no return of
+ * the execution.  This covers the target executed directly, through a
+ * symbolic link or a hard link, by file descriptor (fexecve(3),
+ * execveat(2)), as the interpreter of a "#!" script, nested or not, and as
+ * a binfmt_misc interpreter.
+ *
+ * Matching an inode at execution cannot cover what is not an execution of
+ * that inode: "ld.so TARGET" executes the dynamic loader, which maps the
+ * target without executing it; a copy of the target is another inode; and
+ * so can be the target seen through an overlayfs mount.
  */
 
 #include "vmlinux.h"
@@ -22,18 +33,17 @@
 
 char _license[] SEC("license") = "GPL";
 
-struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
-struct bpf_landlock_ruleset *
-bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset) __ksym;
-void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset) __ksym;
-int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
-				 struct bpf_landlock_ruleset *ruleset,
-				 __u32 flags) __ksym;
+struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, __u32 flags) __ksym;
+struct lsm_policy_object *
+bpf_lsm_policy_acquire(struct lsm_policy_object *object) __ksym;
+void bpf_lsm_policy_release(struct lsm_policy_object *object) __ksym;
+int bpf_lsm_policy_apply_bprm(struct lsm_policy_object *object,
+			      struct linux_binprm *bprm, __u32 flags) __ksym;
 void bpf_rcu_read_lock(void) __weak __ksym;
 void bpf_rcu_read_unlock(void) __weak __ksym;
 
 struct policy {
-	__kptr struct bpf_landlock_ruleset *ruleset;
+	__kptr struct lsm_policy_object *ruleset;
 };
 
 struct {
@@ -55,27 +65,27 @@ __u64 refused;
 SEC("syscall")
 int store_ruleset(int *ruleset_fd)
 {
-	struct bpf_landlock_ruleset *ruleset, *old;
+	struct lsm_policy_object *ruleset, *old;
 	struct policy *policy;
 	__u32 key = 0;
 
 	policy = bpf_map_lookup_elem(&policy_map, &key);
 	if (!policy)
 		return -1;
-	ruleset = bpf_landlock_ruleset_from_fd(*ruleset_fd);
+	ruleset = bpf_lsm_policy_from_fd(*ruleset_fd, 0);
 	if (!ruleset)
 		return -1;
 	old = bpf_kptr_xchg(&policy->ruleset, ruleset);
 	if (old)
-		bpf_landlock_ruleset_release(old);
+		bpf_lsm_policy_release(old);
 	return 0;
 }
 
-SEC("lsm.s/bprm_creds_for_exec")
+SEC("lsm.s/bprm_check_security")
 int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 {
 	struct inode *inode = bprm->file->f_inode;
-	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct lsm_policy_object *ruleset = NULL;
 	struct policy *policy;
 	__u32 key = 0;
 	int err = -EPERM;
@@ -88,12 +98,12 @@ int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 		return -EPERM;
 	bpf_rcu_read_lock();
 	if (policy->ruleset)
-		ruleset = bpf_landlock_ruleset_acquire(policy->ruleset);
+		ruleset = bpf_lsm_policy_acquire(policy->ruleset);
 	bpf_rcu_read_unlock();
 	if (ruleset) {
-		err = bpf_landlock_restrict_binprm(bprm, ruleset,
-						   restrict_flags);
-		bpf_landlock_ruleset_release(ruleset);
+		/* An error fails the execution, whatever is returned here. */
+		err = bpf_lsm_policy_apply_bprm(ruleset, bprm, restrict_flags);
+		bpf_lsm_policy_release(ruleset);
 	}
 	/* Fails closed: the target never runs unsandboxed. */
 	if (err) {

@@ -8,10 +8,12 @@
  *   LL_FS_RO=PATHS [LL_FS_RW=PATHS] [LL_NNP=1] exec_policy TARGET [COMMAND...]
  *
  * Every execution of the TARGET file (whoever starts it, however it is
- * named) runs with a Landlock domain that allows reading beneath the
- * colon-separated LL_FS_RO paths and reading and writing beneath LL_FS_RW;
- * with LL_NNP=1 it also runs with no_new_privs.  With a COMMAND, the policy
- * is active while COMMAND runs; without, until SIGINT or SIGTERM.
+ * named, or as the interpreter of a script) runs with a Landlock domain that
+ * allows reading beneath the colon-separated LL_FS_RO paths and reading and
+ * writing beneath LL_FS_RW; with LL_NNP=1 it also runs with no_new_privs.
+ * The policy matches the file's inode: a copy of TARGET is not sandboxed
+ * (see exec_policy.bpf.c for what it covers).  With a COMMAND, the policy is
+ * active while COMMAND runs; without, until SIGINT or SIGTERM.
  *
  * Needs CAP_SYS_ADMIN (and CAP_BPF/CAP_PERFMON), a kernel with Landlock
  * ABI 12 and BPF LSM enabled ("bpf" in the lsm= boot parameter).  Build:
@@ -162,7 +164,7 @@ int main(int argc, char *argv[])
 	if (nnp && !strcmp(nnp, "1"))
 		skel->bss->restrict_flags = LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
 
-	/* Hands the ruleset over to the policy, as a kptr. */
+	/* Hands the ruleset over to the policy, as a policy object kptr. */
 	err = store_ruleset(skel, ruleset_fd);
 	if (err) {
 		fprintf(stderr, "Cannot store the ruleset\n");

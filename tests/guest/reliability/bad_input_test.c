@@ -4,10 +4,12 @@
  *
  * Every combination of landlock_restrict_self(2) flags (the six known ones
  * and unknown bits) with every kind of file descriptor, by a caller with and
- * without no_new_privs/CAP_SYS_ADMIN; every flag of the BPF kfunc; rulesets
- * released by user space while armed.  The expected errno comes from the
- * documented rules (expected_restrict_self() below, from
- * include/uapi/linux/landlock.h); each case prints one table row.
+ * without no_new_privs/CAP_SYS_ADMIN; every flag of
+ * bpf_lsm_policy_apply_bprm(), and up to SANDBOX_MAX_ARMINGS armings of
+ * one execution, whose errors fail the execution; rulesets released by
+ * user space while armed.  The expected errno comes from the documented rules
+ * (expected_restrict_self() below, from include/uapi/linux/landlock.h, and
+ * security/bpf_lsm_kfuncs.c); each case prints one table row.
  */
 
 #define LEAK_CHECK_MAX_IDS 4096
@@ -234,7 +236,7 @@ TEST_F_TIMEOUT(bad_input, kfunc_flags, 120)
 		ON_EXEC | TSYNC,
 		~0U,
 	};
-	/* The valid flags of bpf_landlock_restrict_binprm(). */
+	/* The valid flags of bpf_lsm_policy_apply_bprm(). */
 	const __u32 valid = NNP | LOG_SAME_EXEC_OFF | LOG_NEW_EXEC_ON |
 			    LOG_SUBDOMAINS_OFF;
 	unsigned int tried = 0, mismatches = 0, i;
@@ -244,28 +246,116 @@ TEST_F_TIMEOUT(bad_input, kfunc_flags, 120)
 
 	skel = bpf_policy_start(_metadata, DIR_A, 0);
 	ASSERT_NE(NULL, skel);
-	printf("# %-60s %-10s %s\n", "bpf_landlock_restrict_binprm flags",
-	       "expected", "got");
+	printf("# %-60s %-10s %s\n", "bpf_lsm_policy_apply_bprm flags",
+	       "expected", "got (kfunc, execve)");
 	for (i = 0; i < 32 + ARRAY_SIZE(combos); i++) {
 		const __u32 flags = i < 32 ? 1U << i : combos[i - 32];
 		const int want = flags & ~valid ? -EINVAL : 0;
-		int got;
+		int got, exec_err;
 
 		skel->bss->restrict_flags = flags;
 		skel->data->last_ret = 1;
-		run_probe(_metadata, BPF_TARGET, &report);
+		exec_err = try_probe(_metadata, BPF_TARGET, &report);
 		got = skel->data->last_ret;
-		/* Rejected: the program (which ignores errors) runs free. */
-		EXPECT_EQ(want ? 0 : EACCES, report.read_b);
+		/*
+		 * Rejected: the execution fails with the kfunc's error,
+		 * although the program ignores it.  Accepted: it runs
+		 * sandboxed.
+		 */
+		if (!exec_err)
+			EXPECT_EQ(EACCES, report.read_b);
 		flag_names(flags, names, sizeof(names));
-		printf("# %-60s %-10s %s%s\n", names, errno_name(-want),
-		       errno_name(-got), got == want ? "" : "  MISMATCH");
+		printf("# %-60s %-10s %s, %s%s\n", names, errno_name(-want),
+		       errno_name(-got), errno_name(exec_err),
+		       got == want && exec_err == -want ? "" : "  MISMATCH");
 		tried++;
-		mismatches += got != want;
+		mismatches += got != want || exec_err != -want;
 	}
 	on_exec_bpf__destroy(skel);
 	printf("# kfunc: %u cases, %u mismatches\n", tried, mismatches);
 	EXPECT_EQ(0, mismatches);
+}
+
+/*
+ * The rows of kfunc_armings for a domain of @layers layers, which this
+ * process (a child) enforces first.  Returns the number of mismatches.
+ */
+static unsigned int try_armings(struct __test_metadata *const _metadata,
+				struct on_exec_bpf *const skel,
+				const unsigned int layers)
+{
+	unsigned int mismatches = 0, i, n;
+	struct probe_report report;
+	char want[32];
+
+	EXPECT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	for (i = 0; i < layers; i++) {
+		const int fd = create_read_ruleset(_metadata, "/");
+
+		EXPECT_EQ(0, landlock_restrict_self(fd, 0));
+		close(fd);
+	}
+	for (n = 1; n <= SANDBOX_MAX_ARMINGS; n++) {
+		const int want_ret = n > 16 ? -EPERM : 0;
+		const int want_exec = layers + n > 16 ? EPERM : 0;
+		int got, exec_err;
+		bool match;
+
+		skel->data->armings = n;
+		skel->data->last_ret = 1;
+		exec_err = try_probe(_metadata, BPF_TARGET, &report);
+		got = skel->data->last_ret;
+		/* Ran: sandboxed. */
+		if (!exec_err)
+			EXPECT_EQ(EACCES, report.read_b);
+		match = got == want_ret && exec_err == want_exec;
+		snprintf(want, sizeof(want), "%s, %s", errno_name(-want_ret),
+			 errno_name(want_exec));
+		printf("# %-13u %-8u %-16s %s, %s%s\n", layers, n, want,
+		       errno_name(-got), errno_name(exec_err),
+		       match ? "" : "  MISMATCH");
+		mismatches += !match;
+	}
+	printf("# kfunc armings on %u layers: %u cases, %u mismatches\n",
+	       layers, SANDBOX_MAX_ARMINGS, mismatches);
+	return mismatches;
+}
+
+/*
+ * Each arming adds a layer: n armings of one execution (1 to
+ * SANDBOX_MAX_ARMINGS) by the BPF policy, on top of a domain of 0 or 8
+ * layers.  The 17th arming fails with EPERM, and so does the execution; the
+ * execution also fails with EPERM past 16 layers in all, when Landlock
+ * merges them.  Each domain size is tried in a child, which keeps the
+ * layers.
+ */
+TEST_F_TIMEOUT(bad_input, kfunc_armings, 120)
+{
+	static const unsigned int domain_layers[] = { 0, 8 };
+	struct on_exec_bpf *skel;
+	int status;
+	size_t d;
+	pid_t child;
+
+	skel = bpf_policy_start(_metadata, DIR_A, 0);
+	ASSERT_NE(NULL, skel);
+	printf("# %-13s %-8s %-16s %s\n", "domain layers", "armings",
+	       "expected", "got (kfunc, execve)");
+	fflush(stdout);
+	for (d = 0; d < ARRAY_SIZE(domain_layers); d++) {
+		child = fork();
+		ASSERT_LE(0, child);
+		if (child == 0) {
+			const unsigned int mismatches =
+				try_armings(_metadata, skel, domain_layers[d]);
+
+			fflush(stdout);
+			_exit(mismatches ? 1 : _metadata->exit_code);
+		}
+		ASSERT_EQ(child, waitpid(child, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	on_exec_bpf__destroy(skel);
 }
 
 /* The armed ruleset holds its own reference: closing the fd changes nothing. */
@@ -316,7 +406,8 @@ TEST_F(bad_input, ruleset_closed_while_stored_in_bpf_map)
 
 /*
  * Fail closed: a BPF policy that arms a 17th layer makes the execution fail
- * with EPERM before its point of no return; the program never runs.
+ * with EPERM before its point of no return; the program never runs.  The
+ * arming itself succeeds: the layers are counted when Landlock merges them.
  */
 TEST_F(bad_input, bpf_past_layer_limit_fails_closed)
 {

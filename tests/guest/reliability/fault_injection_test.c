@@ -47,13 +47,15 @@ static int write_knob(const char *const dir, const char *const name,
 /*
  * Finds [start, end) of Landlock's run-time text in /proc/kallsyms: from its
  * first to its last function (security/landlock/ objects are linked
- * together), init text excluded.
+ * together), init text excluded.  The LSM policy object kfuncs
+ * (security/bpf_lsm_kfuncs.c) are not Landlock's: their allocations are
+ * those of the Landlock functions that they call.
  */
 static int landlock_text(unsigned long long *const start,
 			 unsigned long long *const end)
 {
 	static const char *const prefixes[] = {
-		"landlock_", "__x64_sys_landlock_", "bpf_landlock_",
+		"landlock_", "__x64_sys_landlock_",
 	};
 	unsigned long long addr, last = 0, stext = 0, etext = 0;
 	char type, name[256];
@@ -304,7 +306,10 @@ TEST_F_TIMEOUT(fault, exec_user_slot, 300)
 	run_exec_case(_metadata, self, &c);
 }
 
-/* An exec sandboxed by a BPF LSM program. */
+/*
+ * An exec sandboxed by a BPF LSM program: a failure in the arming fails the
+ * execution too (the program ignores the kfunc's error).
+ */
 TEST_F_TIMEOUT(fault, exec_bpf_slot, 300)
 {
 	const struct exec_case c = {
@@ -323,13 +328,13 @@ TEST_F_TIMEOUT(fault, exec_bpf_slot, 300)
 
 /*
  * A SYSCALL program storing a new ruleset for the BPF policy
- * (bpf_landlock_ruleset_from_fd() makes its frozen copy, which allocates):
- * every fault point fails the store cleanly, bpf(2) with ENOMEM or the
- * kfunc with NULL, and the policy keeps enforcing the ruleset it had.
+ * (bpf_lsm_policy_from_fd() makes its frozen copy, which allocates): every
+ * fault point fails the store cleanly, bpf(2) with ENOMEM or the kfunc with
+ * NULL, and the policy keeps enforcing the ruleset it had.
  * fail-nth is set and read through one descriptor opened beforehand, so
  * that no fault point is spent on opening it.
  */
-TEST_F_TIMEOUT(fault, bpf_ruleset_from_fd, 300)
+TEST_F_TIMEOUT(fault, bpf_policy_from_fd, 300)
 {
 	unsigned int nth, kfunc_failures = 0;
 	struct probe_report report;
@@ -362,7 +367,7 @@ TEST_F_TIMEOUT(fault, bpf_ruleset_from_fd, 300)
 				self->absorbed++;
 			policy_b = true;
 		} else {
-			/* bpf_landlock_ruleset_from_fd() returned NULL: -2. */
+			/* bpf_lsm_policy_from_fd() returned NULL: -2. */
 			EXPECT_TRUE(ret == -ENOMEM || ret == -2)
 			{
 				TH_LOG("fault point %u: store returned %d", nth,

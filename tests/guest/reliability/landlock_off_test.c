@@ -3,8 +3,9 @@
  * Exec-time enforcement on a kernel booted without Landlock (lsm=bpf):
  * scripts/check boots such a guest for this test only (run-tests
  * landlock-off).  The system call fails with EOPNOTSUPP whatever the flags,
- * and the kfuncs stay loadable but hand out no ruleset, so a BPF policy
- * written for Landlock loads and sandboxes nothing.
+ * and the LSM policy object kfuncs stay loadable but no LSM owns a policy
+ * object: bpf_lsm_policy_from_fd() returns NULL, so a BPF policy written for
+ * Landlock loads and sandboxes nothing.
  */
 
 #include "reliability.h"
@@ -71,8 +72,15 @@ TEST_F(landlock_off, kfuncs_hand_out_no_ruleset)
 	ASSERT_EQ(0, stat(BPF_TARGET, &st));
 	bpf_set_target(skel, &st);
 
-	/* No ruleset can exist: bpf_landlock_ruleset_from_fd() gives NULL. */
+	/*
+	 * No ruleset can exist, and no LSM owns a file: for any file
+	 * descriptor, bpf_lsm_policy_from_fd() gives NULL.
+	 */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-2, bpf_store_ruleset(skel, fd, 0));
+	close(fd);
+	fd = open(WORKDIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-2, bpf_store_ruleset(skel, fd, 0));
 	close(fd);
@@ -81,8 +89,8 @@ TEST_F(landlock_off, kfuncs_hand_out_no_ruleset)
 	run_probe(_metadata, BPF_TARGET, &report);
 	EXPECT_EQ(0, report.read_b);
 	EXPECT_EQ(1, skel->bss->hits);
-	/* apply(): no ruleset in the map. */
-	EXPECT_EQ(-1001, skel->data->last_ret);
+	EXPECT_EQ(APPLY_NO_RULESET, skel->data->last_ret);
+	EXPECT_EQ(0, skel->bss->applied);
 	on_exec_bpf__destroy(skel);
 }
 

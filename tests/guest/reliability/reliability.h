@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "landlock/common.h"
+#include "landlock/bpf/on_exec_common.h"
 #include "on_exec_bpf.skel.h"
 
 /* The directory of the test's files, and what the rulesets allow there. */
@@ -183,6 +184,43 @@ static inline void read_all(const int fd, char *const out, const size_t size)
 	out[len] = '\0';
 }
 
+/*
+ * Runs @path in a child: returns the errno of its execve(2), or 0 and its
+ * report in @report if it ran.
+ */
+static inline int try_probe(struct __test_metadata *const _metadata,
+			    const char *const path,
+			    struct probe_report *const report)
+{
+	int pipefd[2], status;
+	char out[256];
+	const char *p;
+	pid_t child;
+
+	memset(report, 0, sizeof(*report));
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		exec_probe(path);
+		dprintf(STDOUT_FILENO, "execve=%d\n", errno);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	read_all(pipefd[0], out, sizeof(out));
+	close(pipefd[0]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	p = strstr(out, "execve=");
+	if (p)
+		return atoi(p + strlen("execve="));
+	ASSERT_TRUE(parse_report(out, report))
+	{
+		TH_LOG("no report from %s: %s", path, out);
+	}
+	return 0;
+}
+
 /* Runs @path in a child and returns its report. */
 static inline void run_probe(struct __test_metadata *const _metadata,
 			     const char *const path,
@@ -251,12 +289,6 @@ static inline int get_fail_nth(void)
 	close(fd);
 	return n > 0 ? atoi(buf) : -EIO;
 }
-
-struct store_args {
-	int ruleset_fd;
-	__u32 index;
-	int ret;
-};
 
 /* Stores a ruleset in the BPF map (at @index) as a kptr; returns 0. */
 static inline int bpf_store_ruleset(struct on_exec_bpf *const skel,

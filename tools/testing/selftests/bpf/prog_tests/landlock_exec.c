@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Landlock kfuncs for exec-time enforcement: a BPF LSM program arms a
- * ruleset, created by user space and stored in a map as a kptr, for the
- * execution of one process, which then runs sandboxed; and the verifier
- * rejects the programs that misuse the kfuncs.
+ * Landlock rulesets applied by BPF through the LSM policy object kfuncs: a
+ * BPF LSM program arms a ruleset, created by user space and stored in a map
+ * as a kptr, for the execution of one binary by one process, which then runs
+ * sandboxed, or fails to execute if arming failed; and the verifier rejects
+ * the programs that misuse the kfuncs.
  */
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +31,7 @@
 #define __NR_landlock_add_rule 445
 #endif
 
-/* First Landlock ABI with bpf_landlock_restrict_binprm(). */
+/* First Landlock ABI whose rulesets bpf_lsm_policy_apply_bprm() applies. */
 #define LANDLOCK_EXEC_ABI 12
 
 #define CAT_PATH "/bin/cat"
@@ -67,7 +69,7 @@ static const char *missing_support(void)
 	btf = btf__load_vmlinux_btf();
 	if (btf) {
 		bpf_lsm = btf__find_by_name_kind(btf,
-						 "bpf_lsm_bprm_creds_for_exec",
+						 "bpf_lsm_bprm_check_security",
 						 BTF_KIND_FUNC) > 0;
 		btf__free(btf);
 	}
@@ -126,7 +128,8 @@ static int run_syscall_prog(struct bpf_program *prog)
 /*
  * Runs "cat @path" in a child, sandboxed by the BPF program if @sandboxed,
  * with its output (stdout and stderr) in @out.  Returns its exit status, or
- * -1.
+ * -1.  If the execution fails, the child writes "execle: ERROR" to @out and
+ * exits with 127.
  */
 static int run_cat(struct landlock_exec *skel, const char *path, bool sandboxed,
 		   char *out, size_t size)
@@ -157,6 +160,7 @@ static int run_cat(struct landlock_exec *skel, const char *path, bool sandboxed,
 		    dup2(out_pipe[1], STDERR_FILENO) < 0)
 			_exit(126);
 		execle(CAT_PATH, "cat", path, NULL, cat_env);
+		dprintf(STDERR_FILENO, "execle: %s\n", strerror(errno));
 		_exit(127);
 	}
 	close(sync_pipe[0]);
@@ -219,6 +223,7 @@ static void run_exec_tests(void)
 	char dir[] = "/tmp/landlock_exec.XXXXXX", out[256];
 	char secret[64], public_dir[64], public[80];
 	struct landlock_exec *skel = NULL;
+	struct stat cat_stat;
 	int ruleset_fd, status;
 	__u32 restricted;
 
@@ -238,6 +243,13 @@ static void run_exec_tests(void)
 		goto out_unlink;
 	if (!ASSERT_OK(landlock_exec__attach(skel), "landlock_exec__attach"))
 		goto out_unlink;
+	/* The binary that cat runs (busybox, if CAT_PATH links to it). */
+	if (!ASSERT_OK(stat(CAT_PATH, &cat_stat), "stat cat"))
+		goto out_unlink;
+	skel->bss->target_ino = cat_stat.st_ino;
+	/* The kernel's dev_t encoding, as in struct super_block. */
+	skel->bss->target_dev = (major(cat_stat.st_dev) << 20) |
+				minor(cat_stat.st_dev);
 
 	ruleset_fd = create_ruleset(public_dir);
 	if (ruleset_fd < 0)
@@ -278,6 +290,31 @@ static void run_exec_tests(void)
 		    !ASSERT_OK_PTR(strstr(out, strerror(EACCES)), "EACCES"))
 			printf("cat output: %s\n", out);
 		ASSERT_NULL(strstr(out, SECRET), "secret not read");
+	}
+
+	if (test__start_subtest("exec_fails_closed")) {
+		/*
+		 * Bad flags (TSYNC is for landlock_restrict_self(2) only): the
+		 * program does not return the error, which fails the
+		 * execution all the same.
+		 */
+		restricted = skel->bss->nr_restricted;
+		skel->bss->restrict_flags = LANDLOCK_RESTRICT_SELF_TSYNC;
+		status = run_cat(skel, secret, true, out, sizeof(out));
+		skel->bss->restrict_flags = 0;
+		ASSERT_EQ(skel->bss->nr_restricted, restricted + 1,
+			  "nr_restricted");
+		ASSERT_EQ(skel->data->restrict_ret, -EINVAL, "restrict_ret");
+		ASSERT_EQ(status, 127, "cat status");
+		if (!ASSERT_OK_PTR(strstr(out, strerror(EINVAL)), "EINVAL"))
+			printf("cat output: %s\n", out);
+		ASSERT_NULL(strstr(out, SECRET), "secret not read");
+
+		/* Nothing is left behind: the next execution runs. */
+		status = run_cat(skel, public, true, out, sizeof(out));
+		ASSERT_OK(skel->data->restrict_ret, "restrict_ret");
+		ASSERT_EQ(status, 0, "cat public status");
+		ASSERT_STREQ(out, PUBLIC, "cat public output");
 	}
 
 	if (test__start_subtest("frozen_ruleset_freed")) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Functional part of the landlock_exec test: a policy that sandboxes the
- * execution of one process with a ruleset created by user space, and a
- * watch on the frozen copy of that ruleset, to check that it is freed.
+ * execution of one binary by one process with a ruleset created by user
+ * space, and a watch on the frozen copy of that ruleset, to check that it is
+ * freed.
  */
 
 #include <vmlinux.h>
@@ -17,6 +18,8 @@ char _license[] SEC("license") = "GPL";
 /* Set by user space. */
 int ruleset_fd = -1;
 int target_pid;
+__u64 target_ino;
+__u64 target_dev;
 int test_tgid;
 __u32 restrict_flags;
 
@@ -37,20 +40,20 @@ static __u32 current_tgid(void)
 SEC("syscall")
 int store_ruleset(void *ctx)
 {
-	struct bpf_landlock_ruleset *ruleset, *old;
+	struct lsm_policy_object *ruleset, *old;
 	struct ruleset_slot *slot;
 
 	slot = ruleset_slot();
 	if (!slot)
 		return 0;
-	ruleset = bpf_landlock_ruleset_from_fd(ruleset_fd);
+	ruleset = bpf_lsm_policy_from_fd(ruleset_fd, 0);
 	if (!ruleset) {
 		store_ret = -1;
 		return 0;
 	}
 	old = bpf_kptr_xchg(&slot->ruleset, ruleset);
 	if (old)
-		bpf_landlock_ruleset_release(old);
+		bpf_lsm_policy_release(old);
 	store_ret = 0;
 	return 0;
 }
@@ -59,7 +62,7 @@ int store_ruleset(void *ctx)
 SEC("syscall")
 int drop_ruleset(void *ctx)
 {
-	struct bpf_landlock_ruleset *old;
+	struct lsm_policy_object *old;
 	struct ruleset_slot *slot;
 
 	slot = ruleset_slot();
@@ -70,31 +73,39 @@ int drop_ruleset(void *ctx)
 		drop_ret = -1;
 		return 0;
 	}
-	bpf_landlock_ruleset_release(old);
+	bpf_lsm_policy_release(old);
 	drop_ret = 0;
 	return 0;
 }
 
-SEC("lsm.s/bprm_creds_for_exec")
+/*
+ * bprm->file is the binary that this level of the execution loads (for a
+ * script, the script, then its interpreter).  An error of
+ * bpf_lsm_policy_apply_bprm() fails the execution: the program need not
+ * return it.
+ */
+SEC("lsm.s/bprm_check_security")
 int BPF_PROG(restrict_target, struct linux_binprm *bprm)
 {
-	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct inode *inode = bprm->file->f_inode;
+	struct lsm_policy_object *ruleset = NULL;
 	struct ruleset_slot *slot;
 
 	if (!target_pid || current_tgid() != target_pid)
+		return 0;
+	if (inode->i_ino != target_ino || inode->i_sb->s_dev != target_dev)
 		return 0;
 	slot = ruleset_slot();
 	if (!slot)
 		return 0;
 	bpf_rcu_read_lock();
 	if (slot->ruleset)
-		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+		ruleset = bpf_lsm_policy_acquire(slot->ruleset);
 	bpf_rcu_read_unlock();
 	if (!ruleset)
 		return 0;
-	restrict_ret =
-		bpf_landlock_restrict_binprm(bprm, ruleset, restrict_flags);
-	bpf_landlock_ruleset_release(ruleset);
+	restrict_ret = bpf_lsm_policy_apply_bprm(ruleset, bprm, restrict_flags);
+	bpf_lsm_policy_release(ruleset);
 	nr_restricted++;
 	return 0;
 }
@@ -113,7 +124,7 @@ static __u64 ruleset_id(const struct landlock_ruleset *ruleset)
 			     id);
 }
 
-/* bpf_landlock_ruleset_from_fd() made a frozen copy for the test. */
+/* bpf_lsm_policy_from_fd() made a frozen copy for the test. */
 SEC("tp_btf/landlock_freeze_ruleset")
 int BPF_PROG(watch_freeze, const struct landlock_ruleset *ruleset,
 	     const struct landlock_ruleset *frozen)

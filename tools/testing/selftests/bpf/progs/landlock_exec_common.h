@@ -1,24 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Landlock kfuncs for exec-time enforcement, and a map holding a ruleset as
- * a referenced kptr: shared by the programs of the landlock_exec test.
+ * The LSM policy object kfuncs (security/bpf_lsm_kfuncs.c), through which
+ * BPF reaches Landlock rulesets, and a map holding a ruleset as a referenced
+ * kptr: shared by the programs of the landlock_exec test.
  */
 
 #ifndef _LANDLOCK_EXEC_COMMON_H
 #define _LANDLOCK_EXEC_COMMON_H
 
-struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
-struct bpf_landlock_ruleset *
-bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset) __ksym;
-void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset) __ksym;
-int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
-				 struct bpf_landlock_ruleset *ruleset,
-				 __u32 flags) __ksym;
+struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, __u32 flags) __ksym;
+struct lsm_policy_object *
+bpf_lsm_policy_acquire(struct lsm_policy_object *object) __ksym;
+void bpf_lsm_policy_release(struct lsm_policy_object *object) __ksym;
+int bpf_lsm_policy_apply_bprm(struct lsm_policy_object *object,
+			      struct linux_binprm *bprm, __u32 flags) __ksym;
 void bpf_rcu_read_lock(void) __weak __ksym;
 void bpf_rcu_read_unlock(void) __weak __ksym;
 
 struct ruleset_slot {
-	__kptr struct bpf_landlock_ruleset *ruleset;
+	__kptr struct lsm_policy_object *ruleset;
 };
 
 struct {

@@ -2,29 +2,22 @@
 /*
  * BPF side of the Landlock exec-time enforcement tests (on_exec_bpf_test.c):
  * a policy that sandboxes every execution of one target binary with a
- * ruleset created by user space.
+ * ruleset created by user space.  It runs on bprm_check_security, where
+ * bprm->file is the binary that the execution loads (the interpreter of a
+ * script, after the script).
  */
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "lsm_policy_kfuncs.h"
 #include "on_exec_common.h"
 
 char _license[] SEC("license") = "GPL";
 
-struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
-struct bpf_landlock_ruleset *
-bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset) __ksym;
-void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset) __ksym;
-int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
-				 struct bpf_landlock_ruleset *ruleset,
-				 __u32 flags) __ksym;
-void bpf_rcu_read_lock(void) __weak __ksym;
-void bpf_rcu_read_unlock(void) __weak __ksym;
-
 struct ruleset_slot {
-	__kptr struct bpf_landlock_ruleset *ruleset;
+	__kptr struct lsm_policy_object *ruleset;
 };
 
 /* Rulesets stored by user space, as kptrs in an ordinary array. */
@@ -39,12 +32,17 @@ struct {
 __u64 target_ino;
 __u64 target_dev;
 __u32 restrict_flags;
-/* Arm ruleset 1 after ruleset 0, for the same execution. */
+/* How many times ruleset 0 is armed, up to SANDBOX_MAX_ARMINGS. */
+__u32 armings = 1;
+/* Arm ruleset 1 after ruleset 0, with second_flags, for the same execution. */
 __u32 arm_twice;
+__u32 second_flags;
 
 /* Read by user space. */
 __u32 hits;
 int last_ret = 1;
+/* Successful calls to bpf_lsm_policy_apply_bprm(). */
+__u32 applied;
 /* Executions for which sandbox_target() armed a ruleset, or found none. */
 __u32 armed;
 __u32 missed;
@@ -61,7 +59,7 @@ __u32 race_state;
 SEC("syscall")
 int store_ruleset(struct store_args *args)
 {
-	struct bpf_landlock_ruleset *ruleset, *old;
+	struct lsm_policy_object *ruleset, *old;
 	struct ruleset_slot *slot;
 	__u32 key = args->index;
 
@@ -70,14 +68,14 @@ int store_ruleset(struct store_args *args)
 		args->ret = -1;
 		return 0;
 	}
-	ruleset = bpf_landlock_ruleset_from_fd(args->ruleset_fd);
+	ruleset = bpf_lsm_policy_from_fd(args->ruleset_fd, args->flags);
 	if (!ruleset) {
 		args->ret = -2;
 		return 0;
 	}
 	old = bpf_kptr_xchg(&slot->ruleset, ruleset);
 	if (old)
-		bpf_landlock_ruleset_release(old);
+		bpf_lsm_policy_release(old);
 	args->ret = 0;
 	return 0;
 }
@@ -86,7 +84,7 @@ int store_ruleset(struct store_args *args)
 SEC("syscall")
 int drop_ruleset(struct store_args *args)
 {
-	struct bpf_landlock_ruleset *old;
+	struct lsm_policy_object *old;
 	struct ruleset_slot *slot;
 	__u32 key = args->index;
 
@@ -97,28 +95,38 @@ int drop_ruleset(struct store_args *args)
 	}
 	old = bpf_kptr_xchg(&slot->ruleset, NULL);
 	if (old)
-		bpf_landlock_ruleset_release(old);
+		bpf_lsm_policy_release(old);
 	args->ret = old ? 0 : -2;
 	return 0;
 }
 
-static int apply(struct linux_binprm *bprm, __u32 key, __u32 flags)
+/*
+ * Arms ruleset @key @times times (each arming adds a layer) for @bprm.
+ * Returns 0, or the first error.
+ */
+static int apply(struct linux_binprm *bprm, __u32 key, __u32 flags, __u32 times)
 {
-	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct lsm_policy_object *ruleset = NULL;
 	struct ruleset_slot *slot;
-	int ret;
+	__u32 i;
+	int ret = 0;
 
 	slot = bpf_map_lookup_elem(&rulesets, &key);
 	if (!slot)
 		return -1000;
 	bpf_rcu_read_lock();
 	if (slot->ruleset)
-		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+		ruleset = bpf_lsm_policy_acquire(slot->ruleset);
 	bpf_rcu_read_unlock();
 	if (!ruleset)
 		return APPLY_NO_RULESET;
-	ret = bpf_landlock_restrict_binprm(bprm, ruleset, flags);
-	bpf_landlock_ruleset_release(ruleset);
+	for (i = 0; i < SANDBOX_MAX_ARMINGS && i < times; i++) {
+		ret = bpf_lsm_policy_apply_bprm(ruleset, bprm, flags);
+		if (ret)
+			break;
+		applied++;
+	}
+	bpf_lsm_policy_release(ruleset);
 	return ret;
 }
 
@@ -129,15 +137,19 @@ static bool is_target(struct linux_binprm *bprm)
 	return inode->i_ino == target_ino && inode->i_sb->s_dev == target_dev;
 }
 
-SEC("lsm.s/bprm_creds_for_exec")
+/*
+ * Ignores the errors of bpf_lsm_policy_apply_bprm(): each one fails the
+ * execution anyway, which the tests check.
+ */
+SEC("lsm.s/bprm_check_security")
 int BPF_PROG(sandbox_target, struct linux_binprm *bprm)
 {
 	if (!is_target(bprm))
 		return 0;
 	hits++;
-	last_ret = apply(bprm, 0, restrict_flags);
+	last_ret = apply(bprm, 0, restrict_flags, armings);
 	if (!last_ret && arm_twice)
-		last_ret = apply(bprm, 1, restrict_flags);
+		last_ret = apply(bprm, 1, second_flags, 1);
 	if (!last_ret)
 		armed++;
 	else if (last_ret == APPLY_NO_RULESET)
@@ -178,7 +190,7 @@ static long race_poll(__u64 index, void *ctx)
  */
 static __always_inline void acquire_after_last_put(struct linux_binprm *bprm)
 {
-	struct bpf_landlock_ruleset *ruleset;
+	struct lsm_policy_object *ruleset;
 	struct ruleset_slot *slot;
 	__u64 deadline;
 	__u32 key = 0;
@@ -203,10 +215,10 @@ static __always_inline void acquire_after_last_put(struct linux_binprm *bprm)
 		race_state = RACE_TIMED_OUT;
 		goto out;
 	}
-	ruleset = bpf_landlock_ruleset_acquire(ruleset);
+	ruleset = bpf_lsm_policy_acquire(ruleset);
 	if (ruleset) {
 		race_state = RACE_ACQUIRED;
-		bpf_landlock_ruleset_release(ruleset);
+		bpf_lsm_policy_release(ruleset);
 	} else {
 		race_state = RACE_NULL_AFTER_LAST_PUT;
 	}
@@ -234,7 +246,7 @@ int BPF_PROG(acquire_after_last_put_atomic, struct linux_binprm *bprm)
 SEC("?lsm.s/bprm_creds_for_exec")
 int BPF_PROG(acquire_without_rcu, struct linux_binprm *bprm)
 {
-	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct lsm_policy_object *ruleset = NULL;
 	struct ruleset_slot *slot;
 	__u32 key = 0;
 
@@ -242,9 +254,9 @@ int BPF_PROG(acquire_without_rcu, struct linux_binprm *bprm)
 	if (!slot)
 		return 0;
 	if (slot->ruleset)
-		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+		ruleset = bpf_lsm_policy_acquire(slot->ruleset);
 	if (ruleset)
-		bpf_landlock_ruleset_release(ruleset);
+		bpf_lsm_policy_release(ruleset);
 	return 0;
 }
 
@@ -260,7 +272,7 @@ int BPF_PROG(restrict_unacquired, struct linux_binprm *bprm)
 		return 0;
 	bpf_rcu_read_lock();
 	if (slot->ruleset)
-		last_ret = bpf_landlock_restrict_binprm(bprm, slot->ruleset, 0);
+		last_ret = bpf_lsm_policy_apply_bprm(slot->ruleset, bprm, 0);
 	bpf_rcu_read_unlock();
 	return 0;
 }
@@ -269,7 +281,7 @@ int BPF_PROG(restrict_unacquired, struct linux_binprm *bprm)
 SEC("?lsm.s/bprm_creds_from_file")
 int BPF_PROG(restrict_too_late, struct linux_binprm *bprm, struct file *file)
 {
-	last_ret = apply(bprm, 0, 0);
+	last_ret = apply(bprm, 0, 0, 1);
 	return 0;
 }
 
@@ -277,7 +289,7 @@ int BPF_PROG(restrict_too_late, struct linux_binprm *bprm, struct file *file)
 SEC("?lsm.s/bprm_creds_for_exec")
 int BPF_PROG(leak_reference, struct linux_binprm *bprm)
 {
-	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct lsm_policy_object *ruleset = NULL;
 	struct ruleset_slot *slot;
 	__u32 key = 0;
 
@@ -286,9 +298,9 @@ int BPF_PROG(leak_reference, struct linux_binprm *bprm)
 		return 0;
 	bpf_rcu_read_lock();
 	if (slot->ruleset)
-		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+		ruleset = bpf_lsm_policy_acquire(slot->ruleset);
 	bpf_rcu_read_unlock();
 	if (ruleset)
-		last_ret = bpf_landlock_restrict_binprm(bprm, ruleset, 0);
+		last_ret = bpf_lsm_policy_apply_bprm(ruleset, bprm, 0);
 	return 0;
 }

@@ -2,27 +2,20 @@
 /*
  * BPF side of the Landlock exec-time audit tests (on_exec_audit_bpf_test.c):
  * arms the ruleset stored by user space, with the logging flags it sets, for
- * every execution of one target binary.
+ * every execution of one target binary (matched on bprm_check_security, as
+ * on_exec.bpf.c does).
  */
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "lsm_policy_kfuncs.h"
+
 char _license[] SEC("license") = "GPL";
 
-struct bpf_landlock_ruleset *bpf_landlock_ruleset_from_fd(int fd) __ksym;
-struct bpf_landlock_ruleset *
-bpf_landlock_ruleset_acquire(struct bpf_landlock_ruleset *ruleset) __ksym;
-void bpf_landlock_ruleset_release(struct bpf_landlock_ruleset *ruleset) __ksym;
-int bpf_landlock_restrict_binprm(struct linux_binprm *bprm,
-				 struct bpf_landlock_ruleset *ruleset,
-				 __u32 flags) __ksym;
-void bpf_rcu_read_lock(void) __weak __ksym;
-void bpf_rcu_read_unlock(void) __weak __ksym;
-
 struct ruleset_slot {
-	__kptr struct bpf_landlock_ruleset *ruleset;
+	__kptr struct lsm_policy_object *ruleset;
 };
 
 struct {
@@ -45,27 +38,27 @@ int last_err;
 SEC("syscall")
 int store_ruleset(int *ruleset_fd)
 {
-	struct bpf_landlock_ruleset *ruleset, *old;
+	struct lsm_policy_object *ruleset, *old;
 	struct ruleset_slot *slot;
 	__u32 key = 0;
 
 	slot = bpf_map_lookup_elem(&rulesets, &key);
 	if (!slot)
 		return 1;
-	ruleset = bpf_landlock_ruleset_from_fd(*ruleset_fd);
+	ruleset = bpf_lsm_policy_from_fd(*ruleset_fd, 0);
 	if (!ruleset)
 		return 2;
 	old = bpf_kptr_xchg(&slot->ruleset, ruleset);
 	if (old)
-		bpf_landlock_ruleset_release(old);
+		bpf_lsm_policy_release(old);
 	return 0;
 }
 
-SEC("lsm.s/bprm_creds_for_exec")
+SEC("lsm.s/bprm_check_security")
 int BPF_PROG(arm_target, struct linux_binprm *bprm)
 {
 	struct inode *inode = bprm->file->f_inode;
-	struct bpf_landlock_ruleset *ruleset = NULL;
+	struct lsm_policy_object *ruleset = NULL;
 	struct ruleset_slot *slot;
 	__u32 key = 0;
 	int err;
@@ -77,14 +70,14 @@ int BPF_PROG(arm_target, struct linux_binprm *bprm)
 		return 0;
 	bpf_rcu_read_lock();
 	if (slot->ruleset)
-		ruleset = bpf_landlock_ruleset_acquire(slot->ruleset);
+		ruleset = bpf_lsm_policy_acquire(slot->ruleset);
 	bpf_rcu_read_unlock();
 	if (!ruleset) {
 		last_err = -1;
 		return 0;
 	}
-	err = bpf_landlock_restrict_binprm(bprm, ruleset, restrict_flags);
-	bpf_landlock_ruleset_release(ruleset);
+	err = bpf_lsm_policy_apply_bprm(ruleset, bprm, restrict_flags);
+	bpf_lsm_policy_release(ruleset);
 	if (err)
 		last_err = err;
 	else

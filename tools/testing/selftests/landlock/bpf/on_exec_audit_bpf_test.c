@@ -4,7 +4,7 @@
  *
  * on_exec_audit.bpf.c arms a ruleset (handling LANDLOCK_ACCESS_FS_READ_DIR
  * and scoping signals, without rules) for every execution of a target
- * binary, with bpf_landlock_restrict_binprm() and the logging flags of the
+ * binary, with bpf_lsm_policy_apply_bprm() and the logging flags of the
  * variant.  As for a ruleset armed by user space (../on_exec_audit_test.c),
  * the layer is created at the execution and marked as created by the
  * executed program.  Each test checks, through the audit netlink socket,
@@ -58,7 +58,7 @@ FIXTURE(on_exec_audit_bpf)
 
 FIXTURE_VARIANT(on_exec_audit_bpf)
 {
-	/* Given to bpf_landlock_restrict_binprm(). */
+	/* Given to bpf_lsm_policy_apply_bprm(). */
 	const __u32 restrict_flags;
 	/* Denials of the BPF layer in the executed program are logged. */
 	const bool own_logged;

@@ -4,13 +4,18 @@
  *
  * on_exec.bpf.c sandboxes every execution of a target binary (a copy of
  * ../on-exec-probe) with a ruleset that this test creates and hands over as a
- * kptr.  The probe reports what it may access after its execution.
+ * kptr to an LSM policy object.  The probe reports what it may access after
+ * its execution.
  *
- * bpf_landlock_ruleset_from_fd() gives BPF a frozen copy of the ruleset (a
- * new object, announced by a landlock_freeze_ruleset trace event, or the
- * copy made by an earlier call if no rule was added since): the original
- * stays the file descriptor's, and rules added to it afterwards do not apply
- * to the copy.
+ * bpf_lsm_policy_from_fd() gives BPF a frozen copy of the ruleset (a new
+ * object, announced by a landlock_freeze_ruleset trace event, or the copy
+ * made by an earlier call if no rule was added since): the original stays
+ * the file descriptor's, and rules added to it afterwards do not apply to
+ * the copy.
+ *
+ * Each bpf_lsm_policy_apply_bprm() call adds a layer to the execution, and
+ * any error it returns fails the execution, even if the program ignores it
+ * (on_exec.bpf.c does).
  */
 
 #define _GNU_SOURCE
@@ -108,7 +113,10 @@ static int run_syscall_prog(struct bpf_program *const prog,
 	return err ?: args->ret;
 }
 
-/* Runs @path with @ops in a child; returns its exit status. */
+/*
+ * Runs @path with @ops in a child; returns its exit status.  If execve(2)
+ * fails, the child prints "execve=ERRNO" and exits with 127.
+ */
 static int run_path(const char *const path, const char *const ops[],
 		    char *const out, const size_t size)
 {
@@ -128,6 +136,7 @@ static int run_path(const char *const path, const char *const ops[],
 	if (child == 0) {
 		dup2(pipefd[1], STDOUT_FILENO);
 		execv(path, (char *const *)argv);
+		dprintf(STDOUT_FILENO, "execve=%d\n", errno);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -151,6 +160,18 @@ static void expect_line(struct __test_metadata *const _metadata,
 	{
 		TH_LOG("expected \"%s\" in:\n%s", line, out);
 	}
+}
+
+/* run_path() returned 127 and @out says that execve(2) failed with @err. */
+static void expect_exec_error(struct __test_metadata *const _metadata,
+			      const int status, const char *const out,
+			      const int err)
+{
+	char line[32];
+
+	EXPECT_EQ(127, status);
+	snprintf(line, sizeof(line), "execve=%d", err);
+	expect_line(_metadata, out, line);
 }
 
 /*
@@ -530,24 +551,77 @@ TEST_F(bpf_on_exec, combined_with_user_space)
 	expect_line(_metadata, self->out, "layers=2");
 }
 
-/* A second call for the same execution replaces the first ruleset. */
-TEST_F(bpf_on_exec, second_call_replaces)
+/*
+ * A second call for the same execution adds a layer: both rulesets hold (a
+ * file that only one of them allows is denied, one that both allow is not),
+ * and the second arming, without LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS, does
+ * not undo the no_new_privs that the first one asked for.
+ */
+TEST_F(bpf_on_exec, second_call_stacks)
 {
-	const char *const allowed_b[] = { "tmp_bpf/b", NULL };
-	const char *const ops[] = { "read:tmp_bpf/a/f", "read:tmp_bpf/b/f",
-				    "layers", NULL };
+	const char *const allowed_0[] = { "tmp_bpf/a", "tmp_bpf/c", NULL };
+	const char *const allowed_1[] = { "tmp_bpf/b", "tmp_bpf/c", NULL };
+	const char *const ops[] = { "read:tmp_bpf/a/f",
+				    "read:tmp_bpf/b/f",
+				    "read:tmp_bpf/c/f",
+				    "layers",
+				    "nnp",
+				    NULL };
 
-	load_and_attach(_metadata, self->skel);
-	store(_metadata, self->skel, 1, allowed_b);
+	load_policy(_metadata, self->skel);
+	store(_metadata, self->skel, 0, allowed_0);
+	store(_metadata, self->skel, 1, allowed_1);
+	self->skel->bss->restrict_flags = LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
+	self->skel->bss->second_flags = 0;
 	self->skel->bss->arm_twice = 1;
 	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
 	expect_line(_metadata, self->out, "read:tmp_bpf/a/f=EACCES");
-	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=ok");
-	expect_line(_metadata, self->out, "layers=1");
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=EACCES");
+	expect_line(_metadata, self->out, "read:tmp_bpf/c/f=ok");
+	expect_line(_metadata, self->out, "layers=2");
+	expect_line(_metadata, self->out, "nnp=1");
+	EXPECT_EQ(0, self->skel->data->last_ret);
+	EXPECT_EQ(2, self->skel->bss->applied);
+	EXPECT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 }
 
 /*
- * bpf_landlock_ruleset_from_fd() freezes the policy: a rule added to the
+ * An execution takes up to 16 layers: 16 armings for one execution are
+ * enforced; the 17th fails with EPERM, and so does the execution, although
+ * the program ignores the error.  Nothing is left behind: the next
+ * execution is armed as usual.
+ */
+TEST_F(bpf_on_exec, armings_past_layer_limit_fail_exec)
+{
+	const char *const ops[] = { "read:tmp_bpf/a/f", "read:tmp_bpf/b/f",
+				    "layers", NULL };
+	int status;
+
+	load_and_attach(_metadata, self->skel);
+	self->skel->data->armings = 16;
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/a/f=ok");
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=EACCES");
+	expect_line(_metadata, self->out, "layers=16");
+	EXPECT_EQ(0, self->skel->data->last_ret);
+	EXPECT_EQ(16, self->skel->bss->applied);
+
+	self->skel->data->armings = 17;
+	self->skel->bss->applied = 0;
+	status = run_path(target, ops, self->out, sizeof(self->out));
+	expect_exec_error(_metadata, status, self->out, EPERM);
+	EXPECT_EQ(-EPERM, self->skel->data->last_ret);
+	EXPECT_EQ(16, self->skel->bss->applied);
+
+	self->skel->data->armings = 1;
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "read:tmp_bpf/b/f=EACCES");
+	expect_line(_metadata, self->out, "layers=1");
+	EXPECT_EQ(3, self->skel->bss->hits);
+}
+
+/*
+ * bpf_lsm_policy_from_fd() freezes the policy: a rule added to the
  * ruleset after it was handed to BPF does not apply to the executions that
  * the program sandboxes.  Handing the ruleset over again takes a new copy,
  * which has the rule.
@@ -676,7 +750,11 @@ TEST_F(bpf_on_exec, separate_executions_are_isolated)
 	EXPECT_EQ(2, self->skel->bss->hits);
 }
 
-/* Bad flags: -EINVAL, and the execution is not sandboxed. */
+/*
+ * Bad flags: -EINVAL, which fails the execution (the program ignores the
+ * error), first arming or not.  The target runs again once the flags are
+ * good.
+ */
 TEST_F(bpf_on_exec, bad_flags)
 {
 	const __u32 bad[] = {
@@ -684,24 +762,51 @@ TEST_F(bpf_on_exec, bad_flags)
 		LANDLOCK_RESTRICT_SELF_TSYNC,
 		1U << 31,
 	};
+	const char *const allowed_1[] = { "tmp_bpf/a", NULL };
 	const char *const ops[] = { "layers", NULL };
+	int status;
 	size_t i;
 
 	load_and_attach(_metadata, self->skel);
+	store(_metadata, self->skel, 1, allowed_1);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		/* The only arming. */
 		self->skel->bss->restrict_flags = bad[i];
+		self->skel->bss->arm_twice = 0;
 		self->skel->data->last_ret = 1;
-		EXPECT_EQ(0,
-			  run_path(target, ops, self->out, sizeof(self->out)));
+		status = run_path(target, ops, self->out, sizeof(self->out));
+		expect_exec_error(_metadata, status, self->out, EINVAL);
 		EXPECT_EQ(-EINVAL, self->skel->data->last_ret);
-		expect_line(_metadata, self->out, "layers=0");
+
+		/* After a successful one. */
+		self->skel->bss->restrict_flags = 0;
+		self->skel->bss->second_flags = bad[i];
+		self->skel->bss->arm_twice = 1;
+		self->skel->data->last_ret = 1;
+		self->skel->bss->applied = 0;
+		status = run_path(target, ops, self->out, sizeof(self->out));
+		expect_exec_error(_metadata, status, self->out, EINVAL);
+		EXPECT_EQ(-EINVAL, self->skel->data->last_ret);
+		EXPECT_EQ(1, self->skel->bss->applied);
 	}
+	self->skel->bss->second_flags = 0;
+	EXPECT_EQ(0, run_path(target, ops, self->out, sizeof(self->out)));
+	expect_line(_metadata, self->out, "layers=2");
+	EXPECT_EQ(0, self->skel->data->last_ret);
+	EXPECT_EQ(2 * ARRAY_SIZE(bad) + 1, self->skel->bss->hits);
+	EXPECT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 }
 
-/* A ruleset file descriptor must be a readable ruleset. */
+/*
+ * A ruleset file descriptor must be a readable ruleset, and
+ * bpf_lsm_policy_from_fd() takes no flag yet.
+ */
 TEST_F(bpf_on_exec, bad_ruleset_fd)
 {
+	const char *const allowed[] = { "tmp_bpf/a", NULL };
+	static const __u32 bad_flags[] = { 1, 1U << 31 };
 	struct store_args args = {};
+	size_t i;
 
 	load_and_attach(_metadata, self->skel);
 	args.ruleset_fd = -1;
@@ -709,6 +814,17 @@ TEST_F(bpf_on_exec, bad_ruleset_fd)
 	args.ruleset_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ASSERT_LE(0, args.ruleset_fd);
 	EXPECT_EQ(-2, run_syscall_prog(self->skel->progs.store_ruleset, &args));
+	close(args.ruleset_fd);
+
+	args.ruleset_fd = create_read_ruleset(_metadata, allowed);
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++) {
+		args.flags = bad_flags[i];
+		EXPECT_EQ(-2, run_syscall_prog(self->skel->progs.store_ruleset,
+					       &args));
+	}
+	/* The same file descriptor, without flags. */
+	args.flags = 0;
+	EXPECT_EQ(0, run_syscall_prog(self->skel->progs.store_ruleset, &args));
 	close(args.ruleset_fd);
 }
 
@@ -731,7 +847,7 @@ TEST_F(bpf_on_exec, forbidden_hook_rejected)
 {
 	expect_rejected(_metadata, self->skel,
 			self->skel->progs.restrict_too_late,
-			"bpf_landlock_restrict_binprm is not allowed");
+			"bpf_lsm_policy_apply_bprm is not allowed");
 }
 
 /* A reference that is not released is refused. */

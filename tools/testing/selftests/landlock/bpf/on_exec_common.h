@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Landlock tests - Definitions shared by on_exec.bpf.c and on_exec_bpf_test.c
+ * Landlock tests - Definitions shared by the BPF programs of the exec-time
+ * enforcement tests (on_exec.bpf.c...) and the programs that load them
  */
 
 #ifndef _SELFTESTS_LANDLOCK_ON_EXEC_COMMON_H
@@ -9,9 +10,14 @@
 /* Context of the store_ruleset() and drop_ruleset() syscall programs. */
 struct store_args {
 	int ruleset_fd;
+	/* Given to bpf_lsm_policy_from_fd(): must be 0. */
+	__u32 flags;
 	__u32 index;
 	int ret;
 };
+
+/* The most armings sandbox_target() makes for one execution. */
+#define SANDBOX_MAX_ARMINGS 20
 
 /* Returned by apply() when the map slot holds no ruleset. */
 #define APPLY_NO_RULESET -1001
@@ -39,9 +45,10 @@ enum race_state {
 #include <unistd.h>
 
 /*
- * The kfuncs exist with CONFIG_SECURITY_LANDLOCK_ON_EXEC (Landlock ABI 12)
- * and CONFIG_BPF_LSM.  A kernel with both has them: if its BTF cannot be
- * read or lacks them, the tests run, and fail.
+ * The LSM policy object kfuncs (lsm_policy_kfuncs.h) exist with
+ * CONFIG_BPF_LSM, and reach Landlock rulesets with
+ * CONFIG_SECURITY_LANDLOCK_ON_EXEC (Landlock ABI 12).  A kernel with both has
+ * them: if its BTF cannot be read or lacks them, the tests run, and fail.
  */
 static inline bool landlock_kfuncs_available(void)
 {
@@ -54,7 +61,7 @@ static inline bool landlock_kfuncs_available(void)
 	btf = btf__load_vmlinux_btf();
 	if (btf) {
 		bpf_lsm = btf__find_by_name_kind(btf,
-						 "bpf_lsm_bprm_creds_for_exec",
+						 "bpf_lsm_bprm_check_security",
 						 BTF_KIND_FUNC) > 0;
 		btf__free(btf);
 	}
