@@ -29,10 +29,20 @@ step "Same, with /tmp allowed read-only"
 LL_ON_EXEC=1 LL_FS_RO=/etc:/tmp show "$sandboxer" /bin/busybox cat /tmp/secret
 
 step "Scene 2: a BPF LSM policy (samples/landlock/exec_policy) sandboxes every execution of an unmodified program"
-mkdir -p /opt/untrusted
+mkdir -p /opt/untrusted /opt/scripts
 cp /bin/busybox /opt/untrusted/busybox
-LL_FS_RO=/etc show exec_policy /opt/untrusted/busybox sh -c '
+# A script whose interpreter is the target (the policy matches the binary
+# that runs, not the file given to execve).  The interpreter reads it under
+# the sandbox: it lives in an allowed directory.
+cat >/opt/scripts/read-secret <<'SCRIPT'
+#!/opt/untrusted/busybox sh
+read -r line </tmp/secret && echo "$line"
+SCRIPT
+chmod 0755 /opt/scripts/read-secret
+LL_FS_RO=/etc:/opt/scripts show exec_policy /opt/untrusted/busybox sh -c '
 	echo "\$ /opt/untrusted/busybox cat /tmp/secret   # the target: sandboxed"
 	/opt/untrusted/busybox cat /tmp/secret; echo "(exit status $?)"
 	echo "\$ /bin/busybox cat /tmp/secret   # another program: untouched"
-	/bin/busybox cat /tmp/secret; echo "(exit status $?)"'
+	/bin/busybox cat /tmp/secret; echo "(exit status $?)"
+	echo "\$ /opt/scripts/read-secret   # #!/opt/untrusted/busybox sh: sandboxed too"
+	/opt/scripts/read-secret; echo "(exit status $?)"'
