@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -200,6 +202,94 @@ TEST_F(on_exec_audit, own_denial)
 		EXPECT_EQ(denial_dom, new_dom);
 	}
 	EXPECT_EQ(0, no_more_records(self->audit_fd));
+}
+
+/*
+ * Launches the probe as launch() does, through a file descriptor:
+ * execveat(2) with AT_EMPTY_PATH (@use_fexecve: fexecve(3)).  The kernel
+ * then names the task after the file (comm_from_dentry), not after the
+ * "/dev/fd/N" path it makes up.  Returns the probe's exit status, or -1.
+ */
+static int launch_fd_and_wait(const char *const argv[], const int ruleset_fd,
+			      const __u32 flags, const bool use_fexecve,
+			      char *const out, const size_t size,
+			      pid_t *const pid)
+{
+	int pipefd[2], status, exec_fd;
+	size_t len = 0;
+	ssize_t n;
+
+	exec_fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	if (exec_fd < 0 || pipe2(pipefd, O_CLOEXEC))
+		return -1;
+	*pid = fork();
+	if (*pid == 0) {
+		if (dup2(pipefd[1], STDOUT_FILENO) < 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    landlock_restrict_self(ruleset_fd,
+					   LANDLOCK_RESTRICT_SELF_ON_EXEC |
+						   flags) ||
+		    prctl(PR_SET_NAME, LAUNCHER_COMM, 0, 0, 0))
+			_exit(126);
+		if (use_fexecve)
+			fexecve(exec_fd, (char *const *)argv, environ);
+		else
+			syscall(__NR_execveat, exec_fd, "", argv, environ,
+				AT_EMPTY_PATH);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	close(exec_fd);
+	while (len < size - 1 &&
+	       (n = read(pipefd[0], out + len, size - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pipefd[0]);
+	if (*pid < 0 || waitpid(*pid, &status, 0) != *pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/*
+ * As own_denial, with the probe executed through a file descriptor: the
+ * domain allocation record names the probe (its path, and its file name as
+ * comm, as begin_new_exec() names the task), not the fd number.
+ */
+TEST_F(on_exec_audit, own_denial_through_fd)
+{
+	const char *const argv[] = { bin_on_exec_probe, "read:/", NULL };
+	int use_fexecve;
+
+	filter_exe(_metadata, self->audit_fd, &self->audit_filter,
+		   bin_on_exec_probe);
+	for (use_fexecve = 0; use_fexecve < 2; use_fexecve++) {
+		struct audit_creator creator;
+		__u64 denial_dom = 1, new_dom = 2;
+		pid_t pid = -1;
+		int ruleset_fd;
+
+		ruleset_fd = create_ruleset(_metadata);
+		ASSERT_LE(0, ruleset_fd);
+		EXPECT_EQ(0, launch_fd_and_wait(argv, ruleset_fd,
+						variant->restrict_flags,
+						use_fexecve, self->out,
+						sizeof(self->out), &pid));
+		EXPECT_EQ(0, close(ruleset_fd));
+		EXPECT_STREQ("read:/=EACCES\n", self->out);
+
+		if (variant->own_logged) {
+			EXPECT_EQ(0, matches_next_fs_read_root(self->audit_fd,
+							       &denial_dom));
+			ASSERT_EQ(0, exec_creator(&creator, pid,
+						  bin_on_exec_probe));
+			EXPECT_EQ(0,
+				  matches_next_domain_allocated(self->audit_fd,
+								&creator,
+								&new_dom));
+			EXPECT_EQ(denial_dom, new_dom);
+		}
+		EXPECT_EQ(0, no_more_records(self->audit_fd));
+	}
 }
 
 /*
