@@ -49,7 +49,7 @@ __bpf_kfunc_start_defs();
  */
 __bpf_kfunc struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, u32 flags)
 {
-	struct lsm_policy_object *object;
+	struct lsm_policy_object *object = NULL;
 
 	if (flags)
 		return NULL;
@@ -157,9 +157,11 @@ BTF_SET_END(bpf_lsm_policy_bprm_hooks)
 #endif /* CONFIG_BPF_LSM */
 
 /*
- * Program types share kfunc sets with others (e.g. every kfunc registered
- * for LSM programs is in the same lookup bucket): this filter is called for
- * every kfunc of the bucket, and only judges ours.
+ * Program types share kfunc lookup buckets: LSM programs share theirs with
+ * tracing, tracepoint, raw tracepoint and perf event programs (see
+ * bpf_prog_type_to_kfunc_hook()), hence the check of the program type (which
+ * also refuses freplace programs).  The filter is called for every kfunc of
+ * the bucket, and only judges ours.
  */
 static int bpf_lsm_policy_kfunc_filter(const struct bpf_prog *prog,
 				       u32 kfunc_id)

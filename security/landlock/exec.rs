@@ -93,9 +93,10 @@ impl Ruleset {
     fn from_fd(fd: i32) -> Result<ARef<Self>> {
         // SAFETY: No precondition: `fd` is looked up in the caller's table.
         let ptr = from_err_ptr(unsafe { bindings::landlock_exec_get_ruleset_from_fd(fd) })?;
+        let ptr = NonNull::new(ptr).ok_or(EINVAL)?;
         // SAFETY: On success, the returned pointer is valid and owns a
         // reference, which is transferred to the new `ARef`.
-        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) })
+        Ok(unsafe { ARef::from_raw(ptr.cast()) })
     }
 
     /// Returns an immutable copy of this ruleset as it is during the call:
@@ -109,9 +110,10 @@ impl Ruleset {
         // the whole call; the C function returns either an error or a frozen
         // ruleset with a reference for the caller.
         let ptr = from_err_ptr(unsafe { bindings::landlock_freeze_ruleset(self.as_ptr()) })?;
+        let ptr = NonNull::new(ptr).ok_or(EINVAL)?;
         // SAFETY: On success, the returned pointer is valid and owns a
         // reference, which is transferred to the new `ARef`.
-        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) })
+        Ok(unsafe { ARef::from_raw(ptr.cast()) })
     }
 
     /// Whether this ruleset is a frozen copy, which never changes.
@@ -206,9 +208,10 @@ impl Domain {
         let ptr = from_err_ptr(unsafe {
             bindings::landlock_exec_merge(parent, ruleset.as_ptr(), flags, log_subdomains_off, bprm)
         })?;
+        let ptr = NonNull::new(ptr).ok_or(EINVAL)?;
         // SAFETY: On success, the returned pointer is valid and owns a
         // reference, which is transferred to the new `ARef`.
-        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) })
+        Ok(unsafe { ARef::from_raw(ptr.cast()) })
     }
 }
 
@@ -304,15 +307,18 @@ impl CredBlob {
         unsafe { &mut *bindings::landlock_exec_cred_blob(cred).cast::<CredBlob>() }
     }
 
-    /// Returns the blob of the current task's credentials.
+    /// Returns the blob of the current task's subjective credentials
+    /// (`current_cred()`).
     ///
     /// # Safety
     ///
-    /// The current task must not commit new credentials during `'a`.
+    /// The current task must neither commit nor override its credentials
+    /// during `'a`.
     unsafe fn of_current<'a>() -> &'a CredBlob {
-        // SAFETY: The current task's committed credentials are valid and
-        // immutable, and the caller guarantees that they stay its
-        // credentials (and thus referenced) during `'a`.
+        // SAFETY: The current task's subjective credentials are valid and
+        // immutable (committed or overriding ones alike), and the caller
+        // guarantees that they stay its credentials (and thus referenced)
+        // during `'a`.
         unsafe { &*bindings::landlock_exec_current_cred_blob().cast::<CredBlob>() }
     }
 
@@ -416,8 +422,10 @@ impl CredBlob {
     /// first error is kept).
     fn fail_bpf(&mut self, err: Error) {
         if self.0.exec_flags.bpf_error == 0 {
-            // Errnos are small positive numbers: `ENOMEM`, `EINVAL`, `EPERM`.
-            self.0.exec_flags.bpf_error = u8::try_from(-err.to_errno()).unwrap_or(u8::MAX);
+            // Errnos are small positive numbers (`ENOMEM`, `EINVAL`,
+            // `EPERM`): `EINVAL` should one ever not fit.
+            self.0.exec_flags.bpf_error =
+                u8::try_from(-err.to_errno()).unwrap_or(bindings::EINVAL as u8);
         }
         self.0.exec_flags.prepared = 0;
     }
@@ -601,8 +609,8 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
             // Refuses what no execution could enforce, as an immediate
             // enforcement does.  Layers added after arming still make the
             // execution fail.
-            // SAFETY: The current task commits no credentials before the
-            // end of this statement.
+            // SAFETY: The current task neither commits nor overrides
+            // credentials before the end of this statement.
             let full = unsafe { CredBlob::of_current() }.is_full();
             // Arming freezes the policy: the execution enforces the ruleset
             // as it is now, whatever is added to it later.
@@ -797,9 +805,11 @@ pub unsafe extern "C" fn landlock_exec_bprm_creds_from_file(
     // are committed: nobody else has their pointer.  They are a separate
     // object from `bprm`.
     let blob = unsafe { CredBlob::of_mut(bprm.cred) };
-    // SAFETY: The current task commits no credentials during the hook: they
-    // are the ones the execution's credentials were copied from, whose
-    // domain is the base of the merge.
+    // SAFETY: The current task neither commits nor overrides credentials
+    // during an execution before its point of no return (sibling threads'
+    // TSYNC and keyctl changes wait for its return to user space): they are
+    // the ones the execution's credentials were copied from
+    // (prepare_exec_creds()), whose domain is the base of the merge.
     let base = unsafe { CredBlob::of_current() };
     from_result(|| prepare_exec(blob, base, bprm).map(|()| 0))
 }
@@ -920,8 +930,9 @@ mod tests {
             bindings::landlock_create_ruleset(bindings::LANDLOCK_ACCESS_FS_READ_FILE, 0, 0)
         };
         let ptr = from_err_ptr(ptr).expect("ruleset allocation");
+        let ptr = NonNull::new(ptr).expect("ruleset pointer");
         // SAFETY: `landlock_create_ruleset()` returned an owned reference.
-        unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast())) }
+        unsafe { ARef::from_raw(ptr.cast()) }
     }
 
     /// Creates a frozen ruleset handling file reads, whose only reference

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -325,6 +326,29 @@ TEST_F(on_exec, consumed_by_exec)
 	run_probe(_metadata, ops, self->out, sizeof(self->out));
 	expect_line(_metadata, self->out, "layers=1");
 	expect_line(_metadata, self->out, "exec-layers=1");
+}
+
+#ifndef AT_EXECVE_CHECK
+#define AT_EXECVE_CHECK 0x10000
+#endif
+
+/*
+ * execveat(2) with AT_EXECVE_CHECK only checks that the file may be
+ * executed: it neither consumes the armed ruleset nor restricts the caller.
+ */
+TEST_F(on_exec, execve_check_keeps_slot)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const ops[] = { "layers", NULL };
+	const char *const argv[] = { probe, NULL };
+	const char *const envp[] = { NULL };
+
+	arm(_metadata, allowed, NNP);
+	EXPECT_EQ(0, syscall(__NR_execveat, AT_FDCWD, probe, argv, envp,
+			     AT_EXECVE_CHECK));
+	EXPECT_TRUE(can_read(file_b));
+	run_probe(_metadata, ops, self->out, sizeof(self->out));
+	expect_line(_metadata, self->out, "layers=1");
 }
 
 /*
