@@ -891,15 +891,18 @@ fn restrict_binprm(blob: &mut CredBlob, ruleset: &Ruleset, flags: u32) -> Result
 /// for this execution and below the one armed by user space: no arming
 /// relaxes another.  With `LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS`,
 /// no_new_privs is set at the point of no return, whatever the task's
-/// capabilities.  Returns 0, or `-EINVAL` for `ON_EXEC`, `TSYNC` or unknown
-/// flags, `-ENOMEM`, or `-EPERM` past the maximum number of layers; on
-/// error, the execution fails with that error.
+/// capabilities: a set-user-ID target still runs with its privileges for
+/// this execution (an arming from user space sets it at arming instead), and
+/// only the executions that follow cannot gain any.  Returns 0, or `-EINVAL`
+/// for `ON_EXEC`, `TSYNC` or unknown flags or a NULL `ruleset`, `-ENOMEM`, or
+/// `-EPERM` past the maximum number of layers; on error, the execution fails
+/// with that error.
 ///
 /// # Safety
 ///
 /// `bprm` must be a valid execution in progress, before its point of no
-/// return, called from the executing task, and `ruleset` must be a ruleset
-/// on which the caller holds a reference.
+/// return, called from the executing task, and `ruleset` must be NULL or a
+/// ruleset on which the caller holds a reference.
 #[export]
 pub unsafe extern "C" fn landlock_exec_restrict_binprm(
     bprm: *mut bindings::linux_binprm,
@@ -909,9 +912,14 @@ pub unsafe extern "C" fn landlock_exec_restrict_binprm(
     // SAFETY: The caller guarantees that `bprm` is valid and that its
     // credentials are private to the executing task, which is us.
     let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
+    let Some(ruleset) = NonNull::new(ruleset) else {
+        // Not a ruleset: fails the execution as any other arming error.
+        blob.fail_bpf(EINVAL);
+        return EINVAL.to_errno();
+    };
     // SAFETY: The caller holds a reference on `ruleset` for the duration of
     // the call, which satisfies the invariants of `Ruleset`.
-    let ruleset = unsafe { &*ruleset.cast::<Ruleset>() };
+    let ruleset = unsafe { ruleset.cast::<Ruleset>().as_ref() };
     from_result(|| restrict_binprm(blob, ruleset, flags).map(|()| 0))
 }
 

@@ -82,11 +82,9 @@ static int hook_bprm_apply_policy_object(struct linux_binprm *const bprm,
 					 struct lsm_policy_object *const object,
 					 const u32 flags)
 {
-	struct landlock_ruleset *const ruleset = policy_ruleset(object);
-
-	if (!ruleset)
-		return -EINVAL;
-	return landlock_exec_restrict_binprm(bprm, ruleset, flags);
+	/* Even an object that is not a ruleset (a bug) fails the execution. */
+	return landlock_exec_restrict_binprm(bprm, policy_ruleset(object),
+					     flags);
 }
 
 static struct security_hook_list landlock_hooks[] __ro_after_init = {
