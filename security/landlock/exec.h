@@ -161,10 +161,14 @@ int landlock_exec_restrict_siblings(const struct cred *new_cred, u32 flags);
 
 #else /* CONFIG_SECURITY_LANDLOCK_ON_EXEC */
 
+/*
+ * Without exec-time enforcement, the ABI stays 12 and arming fails as net
+ * rules do without CONFIG_INET: the flag is known, the feature is not built.
+ */
 static inline int landlock_exec_restrict_self(const int ruleset_fd,
 					      const u32 flags)
 {
-	return -EINVAL;
+	return -EOPNOTSUPP;
 }
 
 static inline void landlock_exec_cred_transfer(struct cred *const new,

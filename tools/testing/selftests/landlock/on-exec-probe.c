@@ -12,6 +12,9 @@
  *   nnp           no_new_privs of this process (0 or 1)
  *   euid          effective UID
  *   abi           Landlock ABI version of the running kernel
+ *   on-exec       whether this kernel has exec-time enforcement: the result
+ *                 of disarming (landlock_restrict_self(-1, ON_EXEC)), "ok"
+ *                 or "EOPNOTSUPP" (not built)
  *   exec-layers   number of layers of this program executed again (shows
  *                 whether an armed ruleset is still pending)
  *   signal:PID    kill(2) PID with signal 0
@@ -57,6 +60,8 @@ static const char *result(const int err)
 		return "ENOENT";
 	case E2BIG:
 		return "E2BIG";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
 	default:
 		snprintf(buf, sizeof(buf), "errno%d", err);
 		return buf;
@@ -235,6 +240,12 @@ int main(int argc, char *argv[])
 		} else if (!strcmp(op, "wait")) {
 			op_wait();
 			printf("wait=ok\n");
+		} else if (!strcmp(op, "on-exec")) {
+			printf("on-exec=%s\n",
+			       result(syscall(__NR_landlock_restrict_self, -1,
+					      LANDLOCK_RESTRICT_SELF_ON_EXEC) ?
+					      errno :
+					      0));
 		} else if (!strcmp(op, "abi")) {
 			printf("abi=%ld\n",
 			       syscall(__NR_landlock_create_ruleset, NULL, 0,

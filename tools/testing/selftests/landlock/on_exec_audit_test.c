@@ -36,16 +36,10 @@
 #include "audit.h"
 #include "common.h"
 #include "on_exec_audit.h"
+#include "on_exec_support.h"
 
 /* Executed by the launcher in on_exec_audit_launcher tests: fails. */
 static const char garbage[] = "on_exec_audit_garbage";
-
-/* ABI 12 needs CONFIG_SECURITY_LANDLOCK_ON_EXEC, which needs CONFIG_RUST. */
-static bool on_exec_supported(void)
-{
-	return landlock_create_ruleset(NULL, 0,
-				       LANDLOCK_CREATE_RULESET_VERSION) >= 12;
-}
 
 FIXTURE(on_exec_audit)
 {
@@ -117,8 +111,8 @@ FIXTURE_VARIANT_ADD(on_exec_audit, log_subdomains_off) {
 
 FIXTURE_SETUP(on_exec_audit)
 {
-	if (!on_exec_supported())
-		SKIP(return, "Landlock ABI < 12: no ON_EXEC");
+	if (!on_exec_supported(_metadata))
+		SKIP(return, ON_EXEC_UNSUPPORTED);
 
 	disable_caps(_metadata);
 	set_cap(_metadata, CAP_AUDIT_CONTROL);
@@ -400,8 +394,8 @@ FIXTURE(on_exec_audit_launcher)
 
 FIXTURE_SETUP(on_exec_audit_launcher)
 {
-	if (!on_exec_supported())
-		SKIP(return, "Landlock ABI < 12: no ON_EXEC");
+	if (!on_exec_supported(_metadata))
+		SKIP(return, ON_EXEC_UNSUPPORTED);
 
 	disable_caps(_metadata);
 	set_cap(_metadata, CAP_AUDIT_CONTROL);

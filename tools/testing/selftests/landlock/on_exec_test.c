@@ -23,6 +23,7 @@
 
 #include "common.h"
 #include "leak_check.h"
+#include "on_exec_support.h"
 
 #define TRACEFS_ENFORCE_DOMAIN_EXEC_ENABLE \
 	TRACEFS_LANDLOCK_DIR "/landlock_enforce_domain_exec/enable"
@@ -38,13 +39,6 @@ static const char probe[] = "./on-exec-probe";
 static const char dir_a[] = "tmp_on_exec/a";
 static const char dir_b[] = "tmp_on_exec/b";
 static const char dir_c[] = "tmp_on_exec/c";
-/* ABI 12 needs CONFIG_SECURITY_LANDLOCK_ON_EXEC, which needs CONFIG_RUST. */
-static bool on_exec_supported(void)
-{
-	return landlock_create_ruleset(NULL, 0,
-				       LANDLOCK_CREATE_RULESET_VERSION) >= 12;
-}
-
 static const char file_a[] = "tmp_on_exec/a/f";
 static const char file_b[] = "tmp_on_exec/b/f";
 static const char file_c[] = "tmp_on_exec/c/f";
@@ -177,8 +171,8 @@ FIXTURE_SETUP(on_exec)
 	const char *const files[] = { file_a, file_b, file_c, NULL };
 	const char *const *f;
 
-	if (!on_exec_supported())
-		SKIP(return, "Landlock ABI < 12: no ON_EXEC");
+	if (!on_exec_supported(_metadata))
+		SKIP(return, ON_EXEC_UNSUPPORTED);
 
 	disable_caps(_metadata);
 	set_cap(_metadata, CAP_DAC_OVERRIDE);
@@ -349,6 +343,51 @@ TEST_F(on_exec, execve_check_keeps_slot)
 	EXPECT_TRUE(can_read(file_b));
 	run_probe(_metadata, ops, self->out, sizeof(self->out));
 	expect_line(_metadata, self->out, "layers=1");
+}
+
+static void write_script(struct __test_metadata *const _metadata,
+			 const char *const path)
+{
+	static const char body[] = "#!/bin/sh\necho script=ran\n";
+	const int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC,
+			    0700);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(sizeof(body) - 1, write(fd, body, sizeof(body) - 1));
+	ASSERT_EQ(0, close(fd));
+}
+
+/*
+ * A #! script is opened twice: by the kernel, before the point of no return
+ * (to find its interpreter), then by its interpreter, under the new domain.
+ * A script that the armed ruleset does not allow to read thus starts, but
+ * its interpreter cannot read it; one it allows runs.
+ */
+TEST_F(on_exec, script_read_under_new_domain)
+{
+	const char *const allowed[] = { dir_a, NULL };
+	const char *const no_ops[] = { NULL };
+	const char *const allowed_script = "tmp_on_exec/a/script";
+	const char *const denied_script = "tmp_on_exec/c/script";
+
+	if (access("/bin/sh", X_OK))
+		SKIP(return, "no /bin/sh to interpret the script");
+	write_script(_metadata, allowed_script);
+	write_script(_metadata, denied_script);
+	arm(_metadata, allowed, NNP);
+
+	EXPECT_EQ(0, run_path(_metadata, allowed_script, no_ops, self->out,
+			      sizeof(self->out)));
+	expect_line(_metadata, self->out, "script=ran");
+
+	EXPECT_NE(0, run_path(_metadata, denied_script, no_ops, self->out,
+			      sizeof(self->out)));
+	EXPECT_EQ(NULL, strstr(self->out, "script=ran"));
+	/* Not restricted itself, the launcher can still read both. */
+	EXPECT_TRUE(can_read(denied_script));
+
+	EXPECT_EQ(0, unlink(allowed_script));
+	EXPECT_EQ(0, unlink(denied_script));
 }
 
 /*

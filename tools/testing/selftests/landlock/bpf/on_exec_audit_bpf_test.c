@@ -41,6 +41,7 @@
 #include "../audit.h"
 #include "../common.h"
 #include "../on_exec_audit.h"
+#include "../on_exec_support.h"
 #include "on_exec_audit_bpf.skel.h"
 #include "on_exec_common.h"
 
@@ -161,6 +162,8 @@ load_bpf(struct __test_metadata *const _metadata, const __u32 restrict_flags)
 
 FIXTURE_SETUP(on_exec_audit_bpf)
 {
+	if (!on_exec_supported(_metadata))
+		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
 		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
 
@@ -440,6 +443,8 @@ FIXTURE(on_exec_audit_bpf_launcher)
 
 FIXTURE_SETUP(on_exec_audit_bpf_launcher)
 {
+	if (!on_exec_supported(_metadata))
+		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
 		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
 

@@ -44,6 +44,7 @@
  */
 #define LEAK_CHECK_MAX_IDS 8192
 #include "../leak_check.h"
+#include "../on_exec_support.h"
 #include "on_exec_bpf.skel.h"
 #include "on_exec_common.h"
 
@@ -397,6 +398,8 @@ FIXTURE_SETUP(bpf_on_exec)
 	const char *const files[] = { file_a, file_b, file_c, NULL };
 	const char *const *f;
 
+	if (!on_exec_supported(_metadata))
+		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
 		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
 

@@ -32,6 +32,7 @@
 /* Each "layers" operation of the probe creates up to 16 rulesets. */
 #define LEAK_CHECK_MAX_IDS 4096
 #include "../leak_check.h"
+#include "../on_exec_support.h"
 #include "on_exec_compose_a.skel.h"
 #include "on_exec_compose_b.skel.h"
 #include "on_exec_run.h"
@@ -83,6 +84,8 @@ static void policies_setup(struct __test_metadata *const _metadata,
 	static const char *const files[] = { FILE1, FILE2, FILE3 };
 	size_t i;
 
+	if (!on_exec_supported(_metadata))
+		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
 		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
 

@@ -31,6 +31,7 @@
 
 #include "../common.h"
 #include "../leak_check.h"
+#include "../on_exec_support.h"
 #include "on_exec_compose_b.skel.h"
 #include "on_exec_run.h"
 
@@ -268,6 +269,8 @@ FIXTURE_SETUP(interp)
 	static const char *const allowed[] = { SCRIPTS, NULL };
 	char path[PATH_MAX];
 
+	if (!on_exec_supported(_metadata))
+		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
 		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
 	if (access(busybox, X_OK))
