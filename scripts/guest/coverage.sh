@@ -9,7 +9,9 @@
 # Puts a kprobe on every function of exec.rs (in a tracing instance of its
 # own, so that the tests' trace buffer sees nothing of it), runs the whole
 # guest suite, then prints the kprobe hit counts and every gcov data file of
-# security/landlock and kernel/bpf/verifier.c (base64), between markers.
+# the objects the series touches (security/landlock, the LSM framework's
+# kfuncs and hooks, kernel/bpf/bpf_lsm.c and verifier.c; base64), between
+# markers.
 
 tests=$1
 symbols=$2
@@ -33,7 +35,9 @@ cat "$tracing/kprobe_profile"
 echo "### END"
 find /sys/kernel/debug/gcov -name '*.gcda' | while read -r f; do
 	case $f in
-	*/security/landlock/*.gcda | */kernel/bpf/verifier.gcda)
+	*/security/landlock/*.gcda | */security/bpf_lsm_kfuncs.gcda | \
+		*/security/security.gcda | */kernel/bpf/bpf_lsm.gcda | \
+		*/kernel/bpf/verifier.gcda)
 		echo "### GCDA ${f#/sys/kernel/debug/gcov}"
 		base64 <"$f"
 		echo "### END"
