@@ -19,10 +19,15 @@
  * execveat(2)), as the interpreter of a "#!" script, nested or not, and as
  * a binfmt_misc interpreter.
  *
+ * The inode is the one the execution opens, on the superblock of the mount
+ * it is opened through (exec_policy.c finds that superblock's device in
+ * /proc/self/mountinfo: st_dev differs on overlayfs and btrfs).
+ *
  * Matching an inode at execution cannot cover what is not an execution of
  * that inode: "ld.so TARGET" executes the dynamic loader, which maps the
  * target without executing it; a copy of the target is another inode; and
- * so can be the target seen through an overlayfs mount.
+ * so is the same file seen through another overlayfs mount (another
+ * superblock).
  */
 
 #include "vmlinux.h"

@@ -35,7 +35,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +96,41 @@ static int add_rules(const int ruleset_fd, const char *const env_var,
 }
 
 /*
+ * The inode number and superblock device of @path, as the kernel sees them in
+ * bprm->file: st_dev is not always the superblock's (overlayfs reports the
+ * device of the layer the file comes from, btrfs one per subvolume), so the
+ * device is that of the mount holding @path, from /proc/self/mountinfo.
+ */
+static int target_inode(const char *const path, __u64 *const ino,
+			__u64 *const dev)
+{
+	struct statx stx;
+	unsigned int mnt_id, major, minor;
+	char line[4096];
+	FILE *mountinfo;
+	int found = 0;
+
+	if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_MNT_ID, &stx))
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return -EOPNOTSUPP;
+	mountinfo = fopen("/proc/self/mountinfo", "re");
+	if (!mountinfo)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), mountinfo))
+		found = sscanf(line, "%u %*u %u:%u", &mnt_id, &major, &minor) ==
+				3 &&
+			mnt_id == stx.stx_mnt_id;
+	fclose(mountinfo);
+	if (!found)
+		return -ENOENT;
+	*ino = stx.stx_ino;
+	/* The kernel's dev_t encoding, as in struct super_block. */
+	*dev = ((__u64)major << 20) | minor;
+	return 0;
+}
+
+/*
  * Hands the ruleset to the BPF policy, which keeps a frozen copy of it: rules
  * must all be added before.
  */
@@ -119,7 +153,7 @@ int main(int argc, char *argv[])
 		.handled_access_fs = ACCESS_RW,
 	};
 	struct exec_policy_bpf *skel;
-	struct stat target;
+	__u64 target_ino, target_dev;
 	int ruleset_fd, err, status = 0;
 	const char *nnp = getenv("LL_NNP");
 
@@ -129,9 +163,10 @@ int main(int argc, char *argv[])
 			argv[0]);
 		return 2;
 	}
-	if (stat(argv[1], &target)) {
+	err = target_inode(argv[1], &target_ino, &target_dev);
+	if (err) {
 		fprintf(stderr, "Cannot find %s: %s\n", argv[1],
-			strerror(errno));
+			strerror(-err));
 		return 1;
 	}
 
@@ -157,10 +192,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	skel->bss->target_ino = target.st_ino;
-	/* The kernel's dev_t encoding, as in struct super_block. */
-	skel->bss->target_dev = (major(target.st_dev) << 20) |
-				minor(target.st_dev);
+	skel->bss->target_ino = target_ino;
+	skel->bss->target_dev = target_dev;
 	if (nnp && !strcmp(nnp, "1"))
 		skel->bss->restrict_flags = LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
 
