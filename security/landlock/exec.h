@@ -43,6 +43,7 @@
 struct cred;
 struct file;
 struct landlock_cred_blob;
+struct landlock_details;
 struct landlock_domain;
 struct landlock_ruleset;
 struct linux_binprm;
@@ -146,10 +147,16 @@ void landlock_exec_trace_enforce(const struct landlock_domain *domain,
 				 bool armed_bpf, bool armed_user,
 				 bool no_new_privs);
 
-struct landlock_domain *landlock_exec_merge(struct landlock_domain *parent,
-					    struct landlock_ruleset *ruleset,
-					    u32 flags, bool log_subdomains_off,
-					    const struct linux_binprm *bprm);
+struct landlock_domain *
+landlock_exec_merge(struct landlock_domain *parent,
+		    struct landlock_ruleset *ruleset, u32 flags,
+		    bool log_subdomains_off,
+		    const struct landlock_details *details);
+
+struct landlock_details *
+landlock_exec_details(const struct linux_binprm *bprm);
+
+void landlock_exec_free_details(struct landlock_details *details);
 
 bool landlock_exec_current_no_new_privs(void);
 

@@ -189,29 +189,64 @@ impl Domain {
     ///
     /// Fails with `ENOMEM`, or `E2BIG` if `parent` already has the maximum
     /// number of layers.  Allocates, but takes no lock: executions sharing
-    /// a ruleset do not contend.  The program of `bprm` is recorded as the
+    /// a ruleset do not contend.  A copy of `details` is recorded as the
     /// creator of the new layer.
     fn merge(
         parent: Option<&Domain>,
         ruleset: &Ruleset,
         flags: u32,
         log_subdomains_off: bool,
-        bprm: &bindings::linux_binprm,
+        details: &ExecDetails,
     ) -> Result<ARef<Self>> {
         kernel::task::might_sleep();
         let parent = parent.map_or(ptr::null_mut(), |d| d.0.get());
         // SAFETY: `parent` is null or a domain kept alive by the `&Domain`
         // borrow, `ruleset` is kept alive by the `&Ruleset` borrow (type
-        // invariants), and `bprm` by its borrow, for the whole call.  The C
-        // function takes the references it keeps itself, and returns either
-        // an error or a new domain with a reference for the caller.
+        // invariants), and `details.0` is null or valid details owned by
+        // `details` (type invariants), for the whole call.  The C function
+        // copies what it keeps, and returns either an error or a new domain
+        // with a reference for the caller.
         let ptr = from_err_ptr(unsafe {
-            bindings::landlock_exec_merge(parent, ruleset.as_ptr(), flags, log_subdomains_off, bprm)
+            bindings::landlock_exec_merge(
+                parent,
+                ruleset.as_ptr(),
+                flags,
+                log_subdomains_off,
+                details.0,
+            )
         })?;
         let ptr = NonNull::new(ptr).ok_or(EINVAL)?;
         // SAFETY: On success, the returned pointer is valid and owns a
         // reference, which is transferred to the new `ARef`.
         Ok(unsafe { ARef::from_raw(ptr.cast()) })
+    }
+}
+
+/// What an execution records as the creator of each layer it enforces
+/// (for audit): the executed program, described once per execution.
+///
+/// # Invariants
+///
+/// `0` is null (no audit or trace logging) or points to details returned by
+/// `landlock_exec_details()`, owned by this object.
+struct ExecDetails(*mut bindings::landlock_details);
+
+impl ExecDetails {
+    /// Describes the program that `bprm` executes.  Fails with `ENOMEM`.
+    fn of(bprm: &bindings::linux_binprm) -> Result<Self> {
+        // SAFETY: `bprm` is a valid execution in progress for the whole call
+        // (its borrow).
+        let ptr = from_err_ptr(unsafe { bindings::landlock_exec_details(bprm) })?;
+        // INVARIANT: `ptr` is null or owned details, transferred to `Self`.
+        Ok(Self(ptr))
+    }
+}
+
+impl Drop for ExecDetails {
+    fn drop(&mut self) {
+        // SAFETY: `self.0` is null or owned details (type invariants), freed
+        // once, here.
+        unsafe { bindings::landlock_exec_free_details(self.0) };
     }
 }
 
@@ -741,6 +776,9 @@ fn merge_armed(
     );
     let mut merged: Option<ARef<Domain>> = None;
     let mut log_subdomains_off = base.log_subdomains_off();
+    // The executed program, described for the first layer, copied for the
+    // others.
+    let mut details = None;
     for (ruleset, flags, is_bpf) in layers {
         let parent = merged.as_deref().or(base.domain());
         // Past the maximum number of layers, the execution fails with EPERM:
@@ -752,7 +790,11 @@ fn merge_armed(
         // subdomains: neither the task's LOG_SUBDOMAINS_OFF nor another
         // BPF layer's mutes it.
         let muted = !is_bpf && log_subdomains_off;
-        merged = Some(Domain::merge(parent, ruleset, flags, muted, bprm)?);
+        let details = match details {
+            Some(ref d) => d,
+            None => details.insert(ExecDetails::of(bprm)?),
+        };
+        merged = Some(Domain::merge(parent, ruleset, flags, muted, details)?);
         log_subdomains_off |= flags & LOG_SUBDOMAINS_OFF != 0;
     }
     Ok(merged.map(|d| (d, log_subdomains_off)))

@@ -111,8 +111,8 @@ u32 landlock_exec_domain_num_layers(const struct landlock_domain *const domain)
  *         logging ones configure the new layer.
  * @log_subdomains_off: Whether logging is disabled for new layers, as
  *                      &landlock_cred_security.log_subdomains_off .
- * @bprm: Execution for which the domain is built, whose program is recorded
- *        as the creator of the new layer (for audit).
+ * @details: The executed program, from landlock_exec_details(), recorded as
+ *           the creator of the new layer (for audit); NULL without logging.
  *
  * Does what landlock_restrict_self(2) does to build a new domain, as a step
  * that can fail: merges, records the executed program as the creator of the
@@ -128,25 +128,17 @@ struct landlock_domain *
 landlock_exec_merge(struct landlock_domain *const parent,
 		    struct landlock_ruleset *const ruleset, const u32 flags,
 		    const bool log_subdomains_off,
-		    const struct linux_binprm *const bprm)
+		    const struct landlock_details *const details)
 {
 	struct landlock_domain *new_dom;
 	bool __maybe_unused log_same_exec, log_new_exec;
-	int err;
 
 	if (WARN_ON_ONCE(!ruleset->frozen))
 		return ERR_PTR(-EINVAL);
 
-	new_dom = landlock_merge_ruleset(parent, ruleset);
+	new_dom = landlock_merge_ruleset_exec(parent, ruleset, details);
 	if (IS_ERR(new_dom))
 		return new_dom;
-
-	err = landlock_set_hierarchy_log_exec(new_dom->hierarchy, bprm);
-	if (err) {
-		/* Not traced yet: freed without any event. */
-		landlock_put_domain(new_dom);
-		return ERR_PTR(err);
-	}
 
 	trace_landlock_create_domain(new_dom, ruleset);
 
@@ -162,6 +154,32 @@ landlock_exec_merge(struct landlock_domain *const parent,
 #endif /* CONFIG_SECURITY_LANDLOCK_LOG */
 
 	return new_dom;
+}
+
+/**
+ * landlock_exec_details - Describe the program an execution runs
+ *
+ * @bprm: Execution in progress, before its point of no return.
+ *
+ * Return: What landlock_exec_merge() records as the creator of each layer
+ * of the execution, computed once for all of them (to free with
+ * landlock_exec_free_details()); NULL without audit or trace logging, or
+ * ERR_PTR(-ENOMEM).
+ */
+struct landlock_details *
+landlock_exec_details(const struct linux_binprm *const bprm)
+{
+	return landlock_get_exec_details(bprm);
+}
+
+/**
+ * landlock_exec_free_details - Free what landlock_exec_details() returned
+ *
+ * @details: Details, or NULL.
+ */
+void landlock_exec_free_details(struct landlock_details *const details)
+{
+	landlock_free_details(details);
 }
 
 /**
