@@ -3,12 +3,14 @@
 # landlock-rs: exec-time Landlock enforcement for Linux 7.3.
 # See README.md.  Every target bootstraps what it needs.
 
-.PHONY: help check check-debug check-unpatched run bench series series-check gauntlet coverage config-matrix kernel guest-tests toolchain tree refresh-patches
+.PHONY: help check check-debug check-kcsan check-unpatched run shell bench series series-check gauntlet coverage config-matrix kernel guest-tests toolchain tree refresh-patches
 
 help:
 	@echo "make check            build everything, run every test, print N passed, N failed"
 	@echo "make run              build the kernel and boot QEMU into the demonstration"
+	@echo "make shell            a shell on the patched kernel, with a Debian userland (virtme-ng)"
 	@echo "make check-debug      make check on a KASAN/kmemleak/lockdep kernel (slow)"
+	@echo "make check-kcsan      make check on a KCSAN (data-race detector) kernel (slow)"
 	@echo "make check-unpatched  the upstream selftests on unpatched 7.3, for comparison"
 	@echo "make bench            exec-path cost, patched vs unpatched 7.3 (out/bench.json)"
 	@echo "make series           the patch series against 7.3 in out/series/ (SIGNOFF=\"Name <mail>\")"
@@ -29,8 +31,14 @@ check:
 check-debug:
 	@scripts/check --debug
 
+check-kcsan:
+	@scripts/check --kcsan
+
 run:
 	@scripts/demo
+
+shell:
+	@scripts/userland-vm
 
 bench:
 	@scripts/bench
