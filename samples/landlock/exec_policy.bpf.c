@@ -19,9 +19,12 @@
  * execveat(2)), as the interpreter of a "#!" script, nested or not, and as
  * a binfmt_misc interpreter.
  *
- * The inode is the one the execution opens, on the superblock of the mount
- * it is opened through (exec_policy.c finds that superblock's device in
- * /proc/self/mountinfo: st_dev differs on overlayfs and btrfs).
+ * The target is the inode object that the loader opens (find_target()
+ * records it, and the loader keeps that file open so that the inode stays
+ * the same object): no other file can match, whatever its inode number or
+ * device (btrfs subvolumes share a superblock and inode numbers, overlayfs
+ * layers share inode numbers, and st_dev is not the superblock's on
+ * either).
  *
  * Matching an inode at execution cannot cover what is not an execution of
  * that inode: "ld.so TARGET" executes the dynamic loader, which maps the
@@ -59,9 +62,12 @@ struct {
 } policy_map SEC(".maps");
 
 /* Set by the loader before attaching. */
-__u64 target_ino;
-__u64 target_dev;
+__u32 loader_tgid;
 __u32 restrict_flags;
+/* Set by the loader while it opens the target, cleared by find_target(). */
+bool finding;
+/* The address of the target's inode, recorded by find_target(). */
+__u64 target_inode;
 
 /* Counters, read by the loader. */
 __u64 sandboxed;
@@ -86,16 +92,26 @@ int store_ruleset(int *ruleset_fd)
 	return 0;
 }
 
+/* Records the inode of the file the loader opens while it is finding. */
+SEC("lsm/file_open")
+int BPF_PROG(find_target, struct file *file)
+{
+	if (!finding || bpf_get_current_pid_tgid() >> 32 != loader_tgid)
+		return 0;
+	target_inode = (__u64)file->f_inode;
+	finding = false;
+	return 0;
+}
+
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 {
-	struct inode *inode = bprm->file->f_inode;
 	struct lsm_policy_object *ruleset = NULL;
 	struct policy *policy;
 	__u32 key = 0;
 	int err = -EPERM;
 
-	if (inode->i_ino != target_ino || inode->i_sb->s_dev != target_dev)
+	if ((__u64)bprm->file->f_inode != target_inode)
 		return 0;
 
 	policy = bpf_map_lookup_elem(&policy_map, &key);

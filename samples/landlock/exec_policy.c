@@ -96,38 +96,29 @@ static int add_rules(const int ruleset_fd, const char *const env_var,
 }
 
 /*
- * The inode number and superblock device of @path, as the kernel sees them in
- * bprm->file: st_dev is not always the superblock's (overlayfs reports the
- * device of the layer the file comes from, btrfs one per subvolume), so the
- * device is that of the mount holding @path, from /proc/self/mountinfo.
+ * Opens @path for the policy: find_target() records the inode of the file,
+ * which stays the same object as long as it is open.  Returns the file
+ * descriptor, to keep open while the policy is active.
  */
-static int target_inode(const char *const path, __u64 *const ino,
-			__u64 *const dev)
+static int open_target(struct exec_policy_bpf *const skel,
+		       const char *const path)
 {
-	struct statx stx;
-	unsigned int mnt_id, major, minor;
-	char line[4096];
-	FILE *mountinfo;
-	int found = 0;
+	struct bpf_link *link;
+	int fd;
 
-	if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_MNT_ID, &stx))
+	link = bpf_program__attach(skel->progs.find_target);
+	if (!link)
 		return -errno;
-	if (!(stx.stx_mask & STATX_MNT_ID))
-		return -EOPNOTSUPP;
-	mountinfo = fopen("/proc/self/mountinfo", "re");
-	if (!mountinfo)
-		return -errno;
-	while (!found && fgets(line, sizeof(line), mountinfo))
-		found = sscanf(line, "%u %*u %u:%u", &mnt_id, &major, &minor) ==
-				3 &&
-			mnt_id == stx.stx_mnt_id;
-	fclose(mountinfo);
-	if (!found)
-		return -ENOENT;
-	*ino = stx.stx_ino;
-	/* The kernel's dev_t encoding, as in struct super_block. */
-	*dev = ((__u64)major << 20) | minor;
-	return 0;
+	skel->bss->loader_tgid = getpid();
+	skel->bss->finding = true;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	else if (skel->bss->finding || !skel->bss->target_inode)
+		fd = -ENOENT;
+	skel->bss->finding = false;
+	bpf_link__destroy(link);
+	return fd;
 }
 
 /*
@@ -153,8 +144,7 @@ int main(int argc, char *argv[])
 		.handled_access_fs = ACCESS_RW,
 	};
 	struct exec_policy_bpf *skel;
-	__u64 target_ino, target_dev;
-	int ruleset_fd, err, status = 0;
+	int ruleset_fd, target_fd = -1, err, status = 0;
 	const char *nnp = getenv("LL_NNP");
 
 	if (argc < 2) {
@@ -163,13 +153,6 @@ int main(int argc, char *argv[])
 			argv[0]);
 		return 2;
 	}
-	err = target_inode(argv[1], &target_ino, &target_dev);
-	if (err) {
-		fprintf(stderr, "Cannot find %s: %s\n", argv[1],
-			strerror(-err));
-		return 1;
-	}
-
 	ruleset_fd =
 		syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (ruleset_fd < 0) {
@@ -192,8 +175,13 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	skel->bss->target_ino = target_ino;
-	skel->bss->target_dev = target_dev;
+	target_fd = open_target(skel, argv[1]);
+	if (target_fd < 0) {
+		err = target_fd;
+		fprintf(stderr, "Cannot open %s: %s\n", argv[1],
+			strerror(-err));
+		goto out;
+	}
 	if (nnp && !strcmp(nnp, "1"))
 		skel->bss->restrict_flags = LANDLOCK_RESTRICT_SELF_NO_NEW_PRIVS;
 
@@ -206,7 +194,9 @@ int main(int argc, char *argv[])
 	/* The policy holds its own reference. */
 	close(ruleset_fd);
 
-	err = exec_policy_bpf__attach(skel);
+	skel->links.sandbox_exec =
+		bpf_program__attach(skel->progs.sandbox_exec);
+	err = skel->links.sandbox_exec ? 0 : -errno;
 	if (err) {
 		fprintf(stderr, "Cannot attach the BPF policy: %s\n",
 			strerror(-err));
@@ -244,5 +234,8 @@ int main(int argc, char *argv[])
 
 out:
 	exec_policy_bpf__destroy(skel);
+	/* Only now may the target's inode be freed, and its address reused. */
+	if (target_fd >= 0)
+		close(target_fd);
 	return err ? 1 : status;
 }
