@@ -12,9 +12,13 @@
  *   nnp           no_new_privs of this process (0 or 1)
  *   euid          effective UID
  *   abi           Landlock ABI version of the running kernel
- *   on-exec       whether this kernel has exec-time enforcement: the result
- *                 of disarming (landlock_restrict_self(-1, ON_EXEC)), "ok"
- *                 or "EOPNOTSUPP" (not built)
+ *   on-exec       whether this kernel has exec-time enforcement: "ok", or
+ *                 "EOPNOTSUPP" when it is not built in (the result of
+ *                 landlock_restrict_self(-1, ON_EXEC | LOG_SAME_EXEC_OFF),
+ *                 which a kernel with it refuses with EINVAL, without side
+ *                 effect)
+ *   script        read the next argument (a "#!" script's path, when this
+ *                 probe is its interpreter: "#!/path/on-exec-probe script")
  *   exec-layers   number of layers of this program executed again (shows
  *                 whether an armed ruleset is still pending)
  *   signal:PID    kill(2) PID with signal 0
@@ -241,11 +245,20 @@ int main(int argc, char *argv[])
 			op_wait();
 			printf("wait=ok\n");
 		} else if (!strcmp(op, "on-exec")) {
-			printf("on-exec=%s\n",
-			       result(syscall(__NR_landlock_restrict_self, -1,
-					      LANDLOCK_RESTRICT_SELF_ON_EXEC) ?
-					      errno :
-					      0));
+			const long ret = syscall(
+				__NR_landlock_restrict_self, -1,
+				LANDLOCK_RESTRICT_SELF_ON_EXEC |
+					LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF);
+
+			if (ret == -1 && errno == EINVAL)
+				printf("on-exec=ok\n");
+			else if (ret == -1)
+				printf("on-exec=%s\n", result(errno));
+			else
+				printf("on-exec=accepted\n");
+		} else if (!strcmp(op, "script") && i + 1 < argc) {
+			i++;
+			printf("script=%s\n", result(op_read(argv[i])));
 		} else if (!strcmp(op, "abi")) {
 			printf("abi=%ld\n",
 			       syscall(__NR_landlock_create_ruleset, NULL, 0,

@@ -165,7 +165,7 @@ FIXTURE_SETUP(on_exec_audit_bpf)
 	if (!on_exec_supported(_metadata))
 		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
-		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
+		SKIP(return, "no policy object kfuncs (no BPF LSM)");
 
 	self->audit_fd = audit_init();
 	EXPECT_LE(0, self->audit_fd)
@@ -446,7 +446,7 @@ FIXTURE_SETUP(on_exec_audit_bpf_launcher)
 	if (!on_exec_supported(_metadata))
 		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
-		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
+		SKIP(return, "no policy object kfuncs (no BPF LSM)");
 
 	self->audit_fd = audit_init_with_exe_filter(&self->audit_filter);
 	EXPECT_LE(0, self->audit_fd)

@@ -401,7 +401,7 @@ FIXTURE_SETUP(bpf_on_exec)
 	if (!on_exec_supported(_metadata))
 		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
-		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
+		SKIP(return, "no policy object kfuncs (no BPF LSM)");
 
 	mkdir("tmp_bpf", 0700);
 	mkdir("tmp_bpf/a", 0700);

@@ -47,8 +47,9 @@ enum race_state {
 /*
  * The LSM policy object kfuncs (lsm_policy_kfuncs.h) exist with
  * CONFIG_BPF_LSM, and reach Landlock rulesets with
- * CONFIG_SECURITY_LANDLOCK_ON_EXEC (Landlock ABI 12).  A kernel with both has
- * them: if its BTF cannot be read or lacks them, the tests run, and fail.
+ * CONFIG_SECURITY_LANDLOCK_ON_EXEC (which the fixtures check first, with
+ * on_exec_supported()).  A kernel with both has them: if its BTF cannot be
+ * read or lacks them, the tests run, and fail.
  */
 static inline bool landlock_kfuncs_available(void)
 {

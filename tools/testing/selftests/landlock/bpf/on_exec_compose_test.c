@@ -87,7 +87,7 @@ static void policies_setup(struct __test_metadata *const _metadata,
 	if (!on_exec_supported(_metadata))
 		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
-		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
+		SKIP(return, "no policy object kfuncs (no BPF LSM)");
 
 	make_dir(_metadata, TMP);
 	make_dir(_metadata, DIR1);

@@ -272,7 +272,7 @@ FIXTURE_SETUP(interp)
 	if (!on_exec_supported(_metadata))
 		SKIP(return, ON_EXEC_UNSUPPORTED);
 	if (!landlock_kfuncs_available())
-		SKIP(return, "no Landlock kfuncs (ABI < 12 or no BPF LSM)");
+		SKIP(return, "no policy object kfuncs (no BPF LSM)");
 	if (access(busybox, X_OK))
 		SKIP(return, "no %s to copy", busybox);
 
