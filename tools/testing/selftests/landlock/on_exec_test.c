@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/landlock.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -352,7 +353,7 @@ static void write_script(struct __test_metadata *const _metadata,
 	char interp[PATH_MAX], body[PATH_MAX + 32];
 	int fd, len;
 
-	ASSERT_NE(NULL, realpath(probe, interp));
+	ASSERT_EQ(&interp[0], realpath(probe, interp));
 	len = snprintf(body, sizeof(body), "#!%s script\n", interp);
 	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0700);
 	ASSERT_LE(0, fd);
