@@ -8,7 +8,8 @@
  *
  * - policy_object_from_fd: a ruleset file descriptor gives a frozen copy of
  *   the ruleset (landlock_freeze_ruleset()), whose &landlock_ruleset.policy
- *   BPF programs hold as a kptr;
+ *   BPF programs hold as a kptr (a frozen copy is freed after an RCU grace
+ *   period, on every path);
  * - policy_object_get and policy_object_put: its reference count, which
  *   counts BPF references too; a put may come from any context but NMI, and
  *   the last one frees the ruleset after an RCU grace period, from a
@@ -57,8 +58,10 @@ static int hook_policy_object_from_fd(const int fd,
 	if (IS_ERR(frozen))
 		return PTR_ERR(frozen);
 
-	/* LSM programs find it in maps under RCU (rcu_protected_types). */
-	landlock_ruleset_share_rcu(frozen);
+	/*
+	 * LSM programs find it in maps under RCU (rcu_protected_types): as a
+	 * frozen copy, its last put waits for a grace period.
+	 */
 	*object = &frozen->policy;
 	return 0;
 }
