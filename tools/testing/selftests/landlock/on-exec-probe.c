@@ -245,10 +245,11 @@ int main(int argc, char *argv[])
 			op_wait();
 			printf("wait=ok\n");
 		} else if (!strcmp(op, "on-exec")) {
-			const long ret = syscall(
-				__NR_landlock_restrict_self, -1,
+			const __u32 flags =
 				LANDLOCK_RESTRICT_SELF_ON_EXEC |
-					LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF);
+				LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF;
+			const long ret =
+				syscall(__NR_landlock_restrict_self, -1, flags);
 
 			if (ret == -1 && errno == EINVAL)
 				printf("on-exec=ok\n");
