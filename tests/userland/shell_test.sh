@@ -31,7 +31,6 @@ echo public >"$public/f"
 
 n=0
 failed=0
-total=0
 # check NAME WANT CMD...: WANT is "denied" (what CMD starts reads the
 # public file, not the secret: it ran, sandboxed) or "read" (both).  The
 # readers print each file they read.
@@ -43,7 +42,7 @@ check() {
 	if ! grep -qx public <<<"$out"; then
 		got="did not run"
 	elif grep -qx secret <<<"$out"; then
-		got=read
+		got="read"
 	else
 		got=denied
 	fi
@@ -67,6 +66,7 @@ print(open("$public/f").read().strip())
 print(open("$secret").read().strip())
 PY
 chmod +x "$public/script.py" "$public/env-script.py"
+# shellcheck disable=SC2089,SC2090 # Python source, passed as one argument.
 py_read="print(open('$public/f').read().strip()); print(open('$secret').read().strip())"
 both="$public/f $secret"
 
@@ -79,7 +79,7 @@ for armed in yes no; do
 		tag="armed parent"
 	else
 		launch=()
-		want=read
+		want="read"
 		tag="control, no arming"
 	fi
 	check "$tag: bash -c cat" $want "${launch[@]}" bash -c "cat $both"
@@ -129,6 +129,7 @@ policy_tests() {
 cp "$(readlink -f /usr/bin/python3)" "$work/python3-copy"
 if [ -x "$policy" ]; then
 	export -f check policy_tests
+	# shellcheck disable=SC2090
 	export n failed secret public work here allowed py_read both stage
 	# The policy is active while its command runs; its results come back
 	# on stdout, the counters through a file.
@@ -140,7 +141,7 @@ if [ -x "$policy" ]; then
 	}
 	read -r n failed <"$work/counters" || true
 else
-	for i in $(seq 23); do
+	for _ in $(seq 23); do
 		n=$((n + 1))
 		echo "not ok $n policy: $policy not built"
 	done
