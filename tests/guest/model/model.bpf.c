@@ -11,15 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-/* As tools/testing/selftests/landlock/bpf/lsm_policy_kfuncs.h. */
-struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, __u32 flags) __ksym;
-struct lsm_policy_object *
-bpf_lsm_policy_acquire(struct lsm_policy_object *object) __ksym;
-void bpf_lsm_policy_release(struct lsm_policy_object *object) __ksym;
-int bpf_lsm_policy_apply_bprm(struct lsm_policy_object *object,
-			      struct linux_binprm *bprm, __u32 flags) __ksym;
-void bpf_rcu_read_lock(void) __weak __ksym;
-void bpf_rcu_read_unlock(void) __weak __ksym;
+#include "lsm_policy_kfuncs.h"
 
 char _license[] SEC("license") = "GPL";
 
