@@ -53,7 +53,7 @@ __bpf_kfunc struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, u32 flags)
 
 	if (flags)
 		return NULL;
-	if (security_policy_object_from_fd(fd, &object))
+	if (lsm_policy_object_from_fd(fd, &object))
 		return NULL;
 	return object;
 }
@@ -69,7 +69,7 @@ __bpf_kfunc struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, u32 flags)
 __bpf_kfunc struct lsm_policy_object *
 bpf_lsm_policy_acquire(struct lsm_policy_object *object)
 {
-	if (security_policy_object_get(object))
+	if (lsm_policy_object_get(object))
 		return NULL;
 	return object;
 }
@@ -85,7 +85,7 @@ bpf_lsm_policy_acquire(struct lsm_policy_object *object)
  */
 __bpf_kfunc void bpf_lsm_policy_release(struct lsm_policy_object *object)
 {
-	security_policy_object_put(object);
+	lsm_policy_object_put(object);
 }
 
 __bpf_kfunc void bpf_lsm_policy_release_dtor(void *object)

@@ -19,18 +19,23 @@
  * execveat(2)), as the interpreter of a "#!" script, nested or not, and as
  * a binfmt_misc interpreter.
  *
- * The target is the inode object that the loader opens (find_target()
- * records it, and the loader keeps that file open so that the inode stays
- * the same object): no other file can match, whatever its inode number or
- * device (btrfs subvolumes share a superblock and inode numbers, overlayfs
- * layers share inode numbers, and st_dev is not the superblock's on
- * either).
+ * The target is the inode that the loader tags, from a file descriptor of
+ * TARGET, in the inode storage map "target": the tag lives in that inode
+ * object and dies with it, so no other file can match, whatever its inode
+ * number or device (btrfs subvolumes share a superblock and inode numbers,
+ * overlayfs layers share inode numbers, and st_dev is not the superblock's
+ * on either), and no later inode can inherit it.  The loader keeps its file
+ * descriptor open while the policy is active, so that the inode is not
+ * evicted from memory (a new in-memory inode of the same file would not
+ * carry the tag).
  *
  * Matching an inode at execution cannot cover what is not an execution of
  * that inode: "ld.so TARGET" executes the dynamic loader, which maps the
- * target without executing it; a copy of the target is another inode; and
- * so is the same file seen through another overlayfs mount (another
- * superblock).
+ * target without executing it; a copy of the target is another inode; so is
+ * the same file seen through another overlayfs mount (another superblock);
+ * and so is a new version installed over TARGET (a package upgrade writes a
+ * new file and renames it over the old one): the policy keeps following the
+ * old inode, and must be loaded again for the new one.
  */
 
 #include "vmlinux.h"
@@ -47,8 +52,8 @@ bpf_lsm_policy_acquire(struct lsm_policy_object *object) __ksym;
 void bpf_lsm_policy_release(struct lsm_policy_object *object) __ksym;
 int bpf_lsm_policy_apply_bprm(struct lsm_policy_object *object,
 			      struct linux_binprm *bprm, __u32 flags) __ksym;
-void bpf_rcu_read_lock(void) __weak __ksym;
-void bpf_rcu_read_unlock(void) __weak __ksym;
+void bpf_rcu_read_lock(void) __ksym;
+void bpf_rcu_read_unlock(void) __ksym;
 
 struct policy {
 	__kptr struct lsm_policy_object *ruleset;
@@ -61,13 +66,16 @@ struct {
 	__type(value, struct policy);
 } policy_map SEC(".maps");
 
+/* The target's inode carries an entry, set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} target SEC(".maps");
+
 /* Set by the loader before attaching. */
-__u32 loader_tgid;
 __u32 restrict_flags;
-/* Set by the loader while it opens the target, cleared by find_target(). */
-bool finding;
-/* The address of the target's inode, recorded by find_target(). */
-__u64 target_inode;
 
 /* Counters, read by the loader. */
 __u64 sandboxed;
@@ -92,17 +100,6 @@ int store_ruleset(int *ruleset_fd)
 	return 0;
 }
 
-/* Records the inode of the file the loader opens while it is finding. */
-SEC("lsm/file_open")
-int BPF_PROG(find_target, struct file *file)
-{
-	if (!finding || bpf_get_current_pid_tgid() >> 32 != loader_tgid)
-		return 0;
-	target_inode = (__u64)file->f_inode;
-	finding = false;
-	return 0;
-}
-
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 {
@@ -111,7 +108,7 @@ int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 	__u32 key = 0;
 	int err = -EPERM;
 
-	if ((__u64)bprm->file->f_inode != target_inode)
+	if (!bpf_inode_storage_get(&target, bprm->file->f_inode, 0, 0))
 		return 0;
 
 	policy = bpf_map_lookup_elem(&policy_map, &key);
@@ -128,9 +125,9 @@ int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 	}
 	/* Fails closed: the target never runs unsandboxed. */
 	if (err) {
-		refused++;
+		__sync_fetch_and_add(&refused, 1);
 		return -EPERM;
 	}
-	sandboxed++;
+	__sync_fetch_and_add(&sandboxed, 1);
 	return 0;
 }

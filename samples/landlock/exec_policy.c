@@ -11,9 +11,10 @@
  * named, or as the interpreter of a script) runs with a Landlock domain that
  * allows reading beneath the colon-separated LL_FS_RO paths and reading and
  * writing beneath LL_FS_RW; with LL_NNP=1 it also runs with no_new_privs.
- * The policy matches the file's inode: a copy of TARGET is not sandboxed
- * (see exec_policy.bpf.c for what it covers).  With a COMMAND, the policy is
- * active while COMMAND runs; without, until SIGINT or SIGTERM.
+ * The policy matches the file's inode, as it is when the policy is loaded:
+ * a copy of TARGET is not sandboxed, nor a new version installed over it
+ * later (see exec_policy.bpf.c for what it covers).  With a COMMAND, the
+ * policy is active while COMMAND runs; without, until SIGINT or SIGTERM.
  *
  * Needs CAP_SYS_ADMIN (and CAP_BPF/CAP_PERFMON), a kernel with Landlock
  * ABI 12 and BPF LSM enabled ("bpf" in the lsm= boot parameter).  Build:
@@ -96,28 +97,26 @@ static int add_rules(const int ruleset_fd, const char *const env_var,
 }
 
 /*
- * Opens @path for the policy: find_target() records the inode of the file,
- * which stays the same object as long as it is open.  Returns the file
- * descriptor, to keep open while the policy is active.
+ * Tags the inode of @path for the policy (an entry in its inode storage,
+ * keyed by a file descriptor of it).  Returns that file descriptor, to keep
+ * open while the policy is active: the inode then stays in memory with its
+ * tag.
  */
-static int open_target(struct exec_policy_bpf *const skel,
-		       const char *const path)
+static int tag_target(struct exec_policy_bpf *const skel,
+		      const char *const path)
 {
-	struct bpf_link *link;
-	int fd;
+	const __u8 tag = 1;
+	int fd, err;
 
-	link = bpf_program__attach(skel->progs.find_target);
-	if (!link)
-		return -errno;
-	skel->bss->loader_tgid = getpid();
-	skel->bss->finding = true;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
-		fd = -errno;
-	else if (skel->bss->finding || !skel->bss->target_inode)
-		fd = -ENOENT;
-	skel->bss->finding = false;
-	bpf_link__destroy(link);
+		return -errno;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.target), &fd, &tag,
+				BPF_NOEXIST)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	return fd;
 }
 
@@ -175,10 +174,10 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	target_fd = open_target(skel, argv[1]);
+	target_fd = tag_target(skel, argv[1]);
 	if (target_fd < 0) {
 		err = target_fd;
-		fprintf(stderr, "Cannot open %s: %s\n", argv[1],
+		fprintf(stderr, "Cannot tag %s for the policy: %s\n", argv[1],
 			strerror(-err));
 		goto out;
 	}
@@ -202,7 +201,8 @@ int main(int argc, char *argv[])
 			strerror(-err));
 		goto out;
 	}
-	fprintf(stderr, "Policy active: every execution of %s is sandboxed.\n",
+	fprintf(stderr,
+		"Policy active: every execution of the file now at %s is sandboxed.\n",
 		argv[1]);
 
 	if (argc > 2) {
@@ -234,7 +234,7 @@ int main(int argc, char *argv[])
 
 out:
 	exec_policy_bpf__destroy(skel);
-	/* Only now may the target's inode be freed, and its address reused. */
+	/* The policy is gone: the target's inode may leave memory. */
 	if (target_fd >= 0)
 		close(target_fd);
 	return err ? 1 : status;

@@ -14,6 +14,9 @@
 #                  interpreter of #!/usr/bin/python3 and #!/usr/bin/env
 #                  python3 scripts; control: cat and perl, started the same
 #                  ways, read the secret.
+#   second policy  loaded in a new PID namespace, on a copy of python3:
+#                  sandboxed; a new version renamed over it is another
+#                  inode, not targeted (a documented limit).
 #
 # $1: a directory holding the exec_policy and sandboxer samples
 # (samples/landlock, built by scripts/build-guest-tests); exec_policy runs
@@ -70,7 +73,7 @@ chmod +x "$public/script.py" "$public/env-script.py"
 py_read="print(open('$public/f').read().strip()); print(open('$secret').read().strip())"
 both="$public/f $secret"
 
-echo "1..37"
+echo "1..40"
 # Armed parent: the launcher arms, then executes each of these.
 for armed in yes no; do
 	if [ $armed = yes ]; then
@@ -140,11 +143,32 @@ if [ -x "$policy" ]; then
 		failed=$((failed + 1))
 	}
 	read -r n failed <"$work/counters" || true
+	# The target is tagged from a file descriptor, whatever the loader's
+	# PID (a PID namespace); the policy follows that inode.
+	replaced_tests() {
+		check "policy in a PID namespace: its target" denied \
+			"$work/target" -c "$py_read"
+		check "policy in a PID namespace: control: python3 is not its target" \
+			read python3 -c "$py_read"
+		cp "$work/python3-copy" "$work/target.new"
+		mv -f "$work/target.new" "$work/target"
+		check "policy: limit: a new version renamed over the target is not targeted" \
+			read "$work/target" -c "$py_read"
+	}
+	export -f replaced_tests
+	cp "$work/python3-copy" "$work/target"
+	LL_FS_RO=/usr:/etc:$public:/proc:/dev unshare --pid --fork \
+		/lib64/ld-linux-x86-64.so.2 "$policy" "$work/target" \
+		bash -c 'replaced_tests; echo "$n $failed" >/tmp/userland/counters' || {
+		echo "# exec_policy in a PID namespace failed"
+		failed=$((failed + 1))
+	}
+	read -r n failed <"$work/counters" || true
 else
-	for _ in $(seq 23); do
+	for _ in $(seq 26); do
 		n=$((n + 1))
 		echo "not ok $n policy: $policy not built"
 	done
-	failed=$((failed + 23))
+	failed=$((failed + 26))
 fi
 exit $((failed > 0))

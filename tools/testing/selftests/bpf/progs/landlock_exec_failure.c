@@ -236,3 +236,22 @@ int BPF_PROG(drop_policy_kptr_in_nmi, void *handler, s64 delta_ns, int handled)
 	bpf_obj_drop(box);
 	return 0;
 }
+
+/*
+ * The LSM framework's reference counting of policy objects cannot have its
+ * return value modified: it is not a security_*() function.
+ */
+SEC("fmod_ret/lsm_policy_object_get")
+__failure __msg("lsm_policy_object_get() is not modifiable")
+int BPF_PROG(modify_get, struct lsm_policy_object *object, int ret)
+{
+	return 0;
+}
+
+SEC("fmod_ret/lsm_policy_object_from_fd")
+__failure __msg("lsm_policy_object_from_fd() is not modifiable")
+int BPF_PROG(modify_from_fd, int fd, struct lsm_policy_object **object,
+	     int ret)
+{
+	return 0;
+}
