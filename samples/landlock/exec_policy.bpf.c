@@ -52,8 +52,8 @@ bpf_lsm_policy_acquire(struct lsm_policy_object *object) __ksym;
 void bpf_lsm_policy_release(struct lsm_policy_object *object) __ksym;
 int bpf_lsm_policy_apply_bprm(struct lsm_policy_object *object,
 			      struct linux_binprm *bprm, __u32 flags) __ksym;
-void bpf_rcu_read_lock(void) __ksym;
-void bpf_rcu_read_unlock(void) __ksym;
+void bpf_rcu_read_lock(void) __weak __ksym;
+void bpf_rcu_read_unlock(void) __weak __ksym;
 
 struct policy {
 	__kptr struct lsm_policy_object *ruleset;
