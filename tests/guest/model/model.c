@@ -1011,6 +1011,29 @@ static rs_t gen_rule_access(struct rng *r, const struct mstate *s,
 	return acc;
 }
 
+/*
+ * @a: a TSYNC call (arming, disarming or immediate enforcement), @b: an
+ * operation of another thread that creates or ends a task.  Only one
+ * operation of a pair changes the set of tasks, so that the new process or
+ * thread gets the same index in either order.
+ */
+static void gen_tsync_against_structural(struct rng *r, const struct mproc *p,
+					 struct op *a, struct op *b)
+{
+	const int rs = pick_rs(r, p);
+	const unsigned int x = rnd(r, 100);
+
+	a->type = OP_RESTRICT;
+	a->rs = rs >= 0 && chance(r, 80) ? rs : RS_FD_MINUS1;
+	a->flags = F_TSYNC | F_ON_EXEC;
+	if (a->rs >= 0 && chance(r, 25))
+		a->flags = F_TSYNC;
+	b->type = x < 40 ? OP_FORK : x < 60 ? OP_SPAWN :
+		  x < 85 ? OP_THREAD : OP_THREAD_EXIT;
+	if (b->type == OP_SPAWN)
+		b->path = chance(r, 70) ? PATH_WORKER : PATH_TARGET;
+}
+
 /* An operation that may run concurrently with another thread's. */
 static void gen_concurrent_kind(struct rng *r, const struct mstate *s,
 				const struct mproc *p, struct op *op)
@@ -1106,6 +1129,15 @@ int gen_ops(struct rng *r, const struct mstate *s, struct op ops[2])
 		ops[1].proc = op->proc;
 		ops[1].thread = other;
 		gen_concurrent_kind(r, s, p, &ops[1]);
+		/*
+		 * A TSYNC call against a sibling that forks, spawns, creates
+		 * a thread or exits: the sibling's credentials are copied (or
+		 * dropped) while the TSYNC call commits new ones on every
+		 * thread (the interleaving of the KCSAN commit_creds /
+		 * prepare_creds report, with a third thread receiving them).
+		 */
+		if (chance(r, 30))
+			gen_tsync_against_structural(r, p, &ops[0], &ops[1]);
 		ops[0].concurrent = 1;
 		return 2;
 	}

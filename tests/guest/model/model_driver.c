@@ -82,6 +82,8 @@ static struct world world;
 
 struct stats {
 	unsigned long ops, execs, exec_ok, pairs, divergences;
+	/* Pairs of a TSYNC call and a task creation or exit. */
+	unsigned long tsync_task_pairs;
 	unsigned long coverage[NUM_COVERAGE];
 };
 
@@ -910,6 +912,22 @@ static bool pair_eligible(const struct op *op)
 	return false;
 }
 
+/* Operations that create or end a task: at most one per pair. */
+static bool is_structural(const struct op *op)
+{
+	return op->type == OP_FORK || op->type == OP_SPAWN ||
+	       op->type == OP_THREAD || op->type == OP_THREAD_EXIT;
+}
+
+static bool pair_runnable(const struct op *a, const struct op *b)
+{
+	if (a->proc != b->proc || a->thread == b->thread)
+		return false;
+	if (is_structural(a))
+		return false;
+	return pair_eligible(a) && (pair_eligible(b) || is_structural(b));
+}
+
 static void log_op(int i, const struct op *op, const struct result *res)
 {
 	char o[256], r[128];
@@ -940,9 +958,7 @@ static int step(struct checker *c, const struct op *ops, int i, int n,
 	model_step(&c->cand[0], a, &out, &ea);
 	if (a->concurrent && i + 1 < n) {
 		model_step(&c->cand[0], b, &out, &eb);
-		if (!ea.skipped && !eb.skipped && pair_eligible(a) &&
-		    pair_eligible(b) && a->proc == b->proc &&
-		    a->thread != b->thread) {
+		if (!ea.skipped && !eb.skipped && pair_runnable(a, b)) {
 			int err;
 
 			memset(&ra, 0, sizeof(ra));
@@ -960,6 +976,12 @@ static int step(struct checker *c, const struct op *ops, int i, int n,
 			}
 			st->ops += 2;
 			st->pairs++;
+			if (is_structural(b))
+				st->tsync_task_pairs++;
+			if (is_exec(b)) {
+				st->execs++;
+				st->exec_ok += !rb.err;
+			}
 			log_op(i, a, &ra);
 			log_op(i + 1, b, &rb);
 			if (check_pair(c, a, &ra, b, &rb))
@@ -1431,6 +1453,7 @@ int main(int argc, char *argv[])
 			       seed + r, done);
 			total.ops += st.ops;
 			total.pairs += st.pairs;
+			total.tsync_task_pairs += st.tsync_task_pairs;
 			total.execs += st.execs;
 			total.exec_ok += st.exec_ok;
 			total.divergences += st.divergences;
@@ -1445,10 +1468,11 @@ int main(int argc, char *argv[])
 			printf("1..%d\n", r);
 	}
 	seconds = now() - start;
-	printf("# summary: operations=%lu pairs=%lu executions=%lu "
-	       "(%lu succeeded) divergences=%lu seconds=%.1f ops/s=%.0f "
-	       "execs/s=%.1f\n",
-	       total.ops, total.pairs, total.execs, total.exec_ok,
+	printf("# summary: operations=%lu pairs=%lu tsync_task_pairs=%lu "
+	       "executions=%lu (%lu succeeded) divergences=%lu seconds=%.1f "
+	       "ops/s=%.0f execs/s=%.1f\n",
+	       total.ops, total.pairs, total.tsync_task_pairs, total.execs,
+	       total.exec_ok,
 	       total.divergences, seconds, total.ops / seconds,
 	       total.execs / seconds);
 	printf("# coverage (successful executions):");
@@ -1463,10 +1487,12 @@ int main(int argc, char *argv[])
 		if (f) {
 			fprintf(f,
 				"{\"seed\": %llu, \"runs\": %d, \"operations\": %lu, "
-				"\"pairs\": %lu, \"executions\": %lu, "
+				"\"pairs\": %lu, \"tsync_task_pairs\": %lu, "
+				"\"executions\": %lu, "
 				"\"executions_succeeded\": %lu, "
 				"\"divergences\": %lu, \"seconds\": %.1f",
-				seed, r, total.ops, total.pairs, total.execs,
+				seed, r, total.ops, total.pairs,
+				total.tsync_task_pairs, total.execs,
 				total.exec_ok, total.divergences, seconds);
 			for (i = 0; i < NUM_COVERAGE; i++)
 				fprintf(f, ", \"%s\": %lu", coverage_names[i],
