@@ -33,6 +33,12 @@
  *   fork, fork-armed
  *              fork + _exit + waitpid, the benchmark process having armed
  *              the ruleset (fork-armed) or not
+ *   immediate-new, armed-new
+ *              a launcher that builds a new ruleset of RULES rules for
+ *              each child (landlock_create_ruleset() and RULES
+ *              landlock_add_rule() calls, on directories opened once),
+ *              then forks; the child enforces it (immediate-new) or arms
+ *              it (armed-new), then executes TINY; all of it is measured
  *
  * Every case but "none" runs with no_new_privs.  "idle_ticks" counts the
  * clock ticks the CPU was idle during the measurement: 0 means that every
@@ -53,6 +59,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -129,9 +136,69 @@ struct bench {
 	const char *name;
 	const char *tiny;
 	int ruleset_fd;
+	/* For the *-new cases: the directories of the rules, opened once. */
+	int nrules;
+	const int *dir_fds;
 };
 
 #define MIN_OPS 32
+/* The *-new cases at 1000 rules and more: tens of millions each. */
+#define MIN_OPS_NEW 8
+
+static bool is_new_case(const struct bench *const b)
+{
+	return !strcmp(b->name, "immediate-new") ||
+	       !strcmp(b->name, "armed-new");
+}
+
+/* A ruleset of b->nrules rules, built from scratch (for the *-new cases). */
+static int new_ruleset(const struct bench *const b)
+{
+	const struct landlock_ruleset_attr attr = {
+		.handled_access_fs = BENCH_HANDLED,
+	};
+	struct landlock_path_beneath_attr rule = {};
+	int fd, i;
+
+	fd = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < b->nrules; i++) {
+		rule.parent_fd = b->dir_fds[i];
+		rule.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
+				      LANDLOCK_ACCESS_FS_READ_DIR;
+		if (!i)
+			rule.allowed_access |= LANDLOCK_ACCESS_FS_EXECUTE;
+		if (syscall(__NR_landlock_add_rule, fd,
+			    LANDLOCK_RULE_PATH_BENEATH, &rule, 0)) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Opens the directories of bench_ruleset(): @allow_dir, then dNNNNN. */
+static int *open_rule_dirs(const int nrules, const char *const allow_dir)
+{
+	const struct rlimit lim = { nrules + 64, nrules + 64 };
+	int *fds = calloc(nrules, sizeof(*fds));
+	char path[64];
+	int i;
+
+	if (!fds || setrlimit(RLIMIT_NOFILE, &lim))
+		return NULL;
+	for (i = 0; i < nrules; i++) {
+		if (i)
+			snprintf(path, sizeof(path), BENCH_DIRS "/d%05d", i);
+		fds[i] = open(i ? path : allow_dir, O_PATH | O_CLOEXEC);
+		if (fds[i] < 0) {
+			perror(i ? path : allow_dir);
+			return NULL;
+		}
+	}
+	return fds;
+}
 
 static char *const empty_env[] = { NULL };
 
@@ -172,6 +239,29 @@ static long long one(const struct bench *const b, long long *const total)
 		waitpid(child, &status, 0);
 		*total = now_ns() - start;
 		return end;
+	}
+
+	if (is_new_case(b)) {
+		const __u32 flags = strcmp(b->name, "armed-new") ?
+					    0 :
+					    LANDLOCK_RESTRICT_SELF_ON_EXEC;
+		const int fd = new_ruleset(b);
+
+		if (fd < 0)
+			return -1;
+		child = fork();
+		if (child == 0) {
+			if (restrict_self(fd, flags))
+				_exit(126);
+			execve(b->tiny, argv, empty_env);
+			_exit(127);
+		}
+		close(fd);
+		if (child < 0 || waitpid(child, &status, 0) != child ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			return -1;
+		*total = now_ns() - start;
+		return *total;
 	}
 
 	child = fork();
@@ -359,8 +449,16 @@ int main(int argc, char *argv[])
 	} else if (layers) {
 		return 2;
 	}
-	b[0].ruleset_fd = ruleset_fd;
-	b[1].ruleset_fd = ruleset_fd;
+	for (k = 0; k < ncases; k++) {
+		b[k].ruleset_fd = ruleset_fd;
+		b[k].nrules = rules;
+		if (is_new_case(&b[k]) && !b[0].dir_fds) {
+			b[0].dir_fds = open_rule_dirs(rules, allow_dir);
+			if (!b[0].dir_fds)
+				return 1;
+		}
+	}
+	b[1].dir_fds = b[0].dir_fds;
 	settle();
 
 	/*
@@ -383,7 +481,9 @@ int main(int argc, char *argv[])
 		ops[k] = (budget * i + spent / 2) / spent;
 		/* Enough operations that their deferred work averages out. */
 		if (ops[k] < MIN_OPS)
-			ops[k] = MIN_OPS;
+			ops[k] = is_new_case(&b[k]) && rules >= 1000 ?
+					 MIN_OPS_NEW :
+					 MIN_OPS;
 		means[k] = calloc(rounds, sizeof(*means[k]));
 		if (!means[k])
 			return 1;
@@ -417,12 +517,16 @@ int main(int argc, char *argv[])
 		 * runs in batches that a round boundary may split; for a
 		 * system call alone, the median (of the rounds' medians).
 		 */
-		printf("{\"case\": \"%s\", \"rules\": %d, \"layers\": %d, \"rounds\": %d, \"ops\": %lld, \"value\": %.1f, \"statistic\": \"%s\", \"median\": %.1f, \"mean\": %.1f, \"min\": %.1f, \"max\": %.1f, \"idle_ticks\": %lld, \"set\": \"%s%s%s\"}\n",
+		printf("{\"case\": \"%s\", \"rules\": %d, \"layers\": %d, \"rounds\": %d, \"ops\": %lld, \"value\": %.1f, \"statistic\": \"%s\", \"median\": %.1f, \"mean\": %.1f, \"min\": %.1f, \"max\": %.1f, \"idle_ticks\": %lld, \"set\": \"%s%s%s\", \"round_values\": [",
 		       b[k].name, rules, layers, rounds, ops[k],
 		       syscall_only ? median : mean,
 		       syscall_only ? "median" : "mean", median, mean,
 		       means[k][0], means[k][rounds - 1], idle, b[0].name,
 		       ncases > 1 ? "," : "", ncases > 1 ? b[1].name : "");
+		/* Each round's figure (sorted): the error bar of "value". */
+		for (r = 0; r < rounds; r++)
+			printf("%s%.1f", r ? ", " : "", means[k][r]);
+		printf("]}\n");
 	}
 	return 0;
 }

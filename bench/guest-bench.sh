@@ -79,12 +79,15 @@ profile() {
 				next
 			n[f]++
 			s[f] += d
+			# Each call, for medians (robust to an interrupt in
+			# one call): instructions.
+			l[f] = l[f] (n[f] > 1 ? ", " : "") sprintf("%.0f", d * 1000)
 		}
 		END {
 			printf "{\"case\": \"profile\", \"of\": \"%s\", \"rules\": %d, \"functions\": {", label, rules
 			sep = ""
 			for (f in n) {
-				printf "%s\"%s\": {\"calls\": %d, \"instructions_per_call\": %.0f}", sep, f, n[f], s[f] * 1000 / n[f]
+				printf "%s\"%s\": {\"calls\": %d, \"instructions_per_call\": %.0f, \"each\": [%s]}", sep, f, n[f], s[f] * 1000 / n[f], l[f]
 				sep = ", "
 			}
 			print "}}"
@@ -107,8 +110,10 @@ m restrict-immediate 1 0
 pb=$((budget / 10))
 hooks="security_prepare_creds security_cred_free"
 hooks="$hooks security_bprm_creds_from_file security_bprm_committing_creds"
+# A full budget (about 500 executions): the medians per call come with
+# intervals of a few instructions.
 if [ "$abi" -lt 12 ]; then
-	profile none 1 "$hooks" "$bench" none 1 0 1 "$pb" "$tiny"
+	profile none 1 "$hooks" "$bench" none 1 0 1 "$budget" "$tiny"
 	exit 0
 fi
 
@@ -126,6 +131,10 @@ for rules in 10 100 1000 10000; do
 	m restrict-immediate "$rules" 0
 	m restrict-armed "$rules" 0
 done
+# A launcher that builds a new ruleset for each child (paired rounds).
+for rules in 1 10 100 1000 10000; do
+	m immediate-new,armed-new "$rules" 0
+done
 for layers in 1 8 15; do
 	m immediate 1 "$layers"
 	m armed 1 "$layers"
@@ -134,14 +143,19 @@ for layers in 1 8 15; do
 done
 
 # Profiles last: tracing changes the state of the system.
-profile none 1 "$hooks" "$bench" none 1 0 1 "$pb" "$tiny"
+profile none 1 "$hooks" "$bench" none 1 0 1 "$budget" "$tiny"
 profile fork 1 "$hooks" "$bench" fork 1 0 1 "$pb" "$tiny"
 profile fork-armed 1 "$hooks" "$bench" fork-armed 1 0 1 "$pb" "$tiny"
 copies="landlock_freeze_ruleset landlock_merge_ruleset free_ruleset free_domain"
+# What an armed execution computes once about the program it runs.
+copies="$copies landlock_exec_details"
 for rules in 1 10000; do
 	for c in immediate armed armed-once; do
 		profile "$c" "$rules" "$copies" "$bench" "$c" "$rules" 0 1 "$pb" "$tiny"
 	done
+	# A new ruleset per child: one frozen copy per arming.
+	profile armed-new "$rules" "$copies" "$bench" armed-new "$rules" 0 1 \
+		"$pb" "$tiny"
 	profile bpf "$rules" "$copies" "$dir/bench_bpf" "$rules" "$tiny" \
 		"$bench" bpf "$rules" 0 1 "$pb" "$tiny"
 done

@@ -67,12 +67,35 @@ def kmalloc_size(n):
     return n
 
 
+def med_ci(xs):
+    """Median of @xs and its distribution-free 95% confidence interval (order
+    statistics of the binomial(n, 1/2) distribution)."""
+    xs = sorted(xs)
+    n = len(xs)
+    k = max(0, int(n / 2 - 0.98 * n ** 0.5))
+    return statistics.median(xs), xs[k], xs[n - 1 - k]
+
+
+def mean_ci(xs):
+    """Mean of @xs, and the half-width of its 95% confidence interval
+    (Student's t; rounds of one case)."""
+    t95 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36,
+           8: 2.31, 9: 2.26}
+    n = len(xs)
+    if n < 2:
+        return statistics.fmean(xs), float("nan")
+    return (statistics.fmean(xs),
+            t95.get(n - 1, 2.0) * statistics.stdev(xs) / n ** 0.5)
+
+
 def hooks_added(base_runs, new_runs):
     """What exec-time enforcement adds to the LSM hooks it extends, from the
     function_graph profiles of fork+exec (nothing armed) on both kernels:
-    per call, the difference of instructions per call (the tracer's own
-    cancel out), and per fork+exec, weighted by the calls per execution.
-    Per fork, what an armed slot adds (fork-armed vs fork, patched)."""
+    per call, the difference of the median instructions per call (the
+    tracer's own cancel out; a median is not moved by an interrupt or a
+    slab refill in a few calls, which a mean is), with a 95% interval, and
+    per fork+exec, weighted by the calls per execution.  Per fork, what an
+    armed slot adds (fork-armed vs fork, patched)."""
     def find(runs, of):
         for r in runs:
             if r["of"] == of and "security_prepare_creds" in r["functions"]:
@@ -83,23 +106,76 @@ def hooks_added(base_runs, new_runs):
     if not base or not new or "security_bprm_committing_creds" not in new:
         return None
     execs = new["security_bprm_committing_creds"]["calls"]
-    res = {"unit": "instructions", "per_call": {}, "per_exec": 0.0}
+    res = {"unit": "instructions", "per_call": {}, "per_exec": 0.0,
+           "per_exec_ci95": [0.0, 0.0], "per_exec_mean": 0.0,
+           "statistic": "difference of the medians per call (95% interval: "
+                        "of the medians' order-statistic intervals)"}
     for f, v in sorted(new.items()):
         if f not in base:
             continue
-        added = v["instructions_per_call"] - base[f]["instructions_per_call"]
         per_exec = v["calls"] / execs
-        res["per_call"][f] = {"unpatched": base[f]["instructions_per_call"],
-                              "patched": v["instructions_per_call"],
-                              "added": added, "calls_per_exec": round(per_exec, 2)}
-        res["per_exec"] += added * per_exec
+        mean_added = v["instructions_per_call"] - base[f]["instructions_per_call"]
+        row = {"unpatched_mean": base[f]["instructions_per_call"],
+               "patched_mean": v["instructions_per_call"],
+               "mean_added": mean_added, "calls_per_exec": round(per_exec, 2)}
+        if "each" in v and "each" in base[f]:
+            mp, lp, hp = med_ci(v["each"])
+            mu, lu, hu = med_ci(base[f]["each"])
+            row.update({"unpatched": mu, "patched": mp, "added": mp - mu,
+                        "added_ci95": [lp - hu, hp - lu]})
+        else:
+            row.update({"unpatched": row["unpatched_mean"],
+                        "patched": row["patched_mean"], "added": mean_added,
+                        "added_ci95": None})
+        res["per_call"][f] = row
+        res["per_exec"] += row["added"] * per_exec
+        res["per_exec_mean"] += mean_added * per_exec
+        if row["added_ci95"] and res["per_exec_ci95"] is not None:
+            res["per_exec_ci95"][0] += row["added_ci95"][0] * per_exec
+            res["per_exec_ci95"][1] += row["added_ci95"][1] * per_exec
+        else:
+            res["per_exec_ci95"] = None
     fork, armed = find(new_runs, "fork"), find(new_runs, "fork-armed")
     if fork and armed:
-        res["armed_slot_per_call"] = {
-            f: armed[f]["instructions_per_call"] - fork[f]["instructions_per_call"]
-            for f in ("security_prepare_creds", "security_cred_free")
-            if f in fork and f in armed}
+        res["armed_slot_per_call"] = {}
+        for f in ("security_prepare_creds", "security_cred_free"):
+            if f in fork and f in armed:
+                a = armed[f].get("each")
+                b = fork[f].get("each")
+                res["armed_slot_per_call"][f] = (
+                    med_ci(a)[0] - med_ci(b)[0] if a and b else
+                    armed[f]["instructions_per_call"] -
+                    fork[f]["instructions_per_call"])
     return res
+
+
+def direct_unused(base_none, new_none):
+    """fork+exec+wait, patched minus unpatched, nothing armed: difference of
+    the means over rounds, with the 95% interval of that difference."""
+    a, b = new_none.get("round_values"), base_none.get("round_values")
+    if not a or not b:
+        return None
+    ma, ha = mean_ci(a)
+    mb, hb = mean_ci(b)
+    half = (ha ** 2 + hb ** 2) ** 0.5
+    d = new_none["value"] - base_none["value"]
+    return {"added": round(d, 1), "ci95": [round(d - half, 1),
+                                           round(d + half, 1)],
+            "unit": INSTR, "rounds": [len(a), len(b)]}
+
+
+def details_once(new_runs):
+    """landlock_exec_details(): instructions per call and calls per armed
+    execution, from the profiles of the 1-rule armed cases."""
+    res = {}
+    for r in new_runs:
+        f = r["functions"]
+        if r["rules"] != 1 or "landlock_exec_details" not in f:
+            continue
+        d = f["landlock_exec_details"]
+        med = med_ci(d["each"])[0] if d.get("each") else d["instructions_per_call"]
+        res[r["of"]] = {"instructions_per_call": med, "calls": d["calls"]}
+    return res or None
 
 
 def figure(key, what, d, kernel):
@@ -265,12 +341,32 @@ def build(work):
                   for k, v in res.items()
                   if isinstance(k, tuple) and v.get("idle_ticks"))
     hooks = hooks_added(base.get("profile", []), new.get("profile", []))
+    direct = direct_unused(base[("none", 1, 0)], new[("none", 1, 0)])
+    if direct:
+        ratios["unused: patched/unpatched fork+exec"]["added_ci95"] = direct["ci95"]
     if hooks:
         x = base[("none", 1, 0)]["value"]
-        name, r = ratio("unused: added in the hooks (profile)/fork+exec",
+        name, r = ratio("unused: added in the hooks (median per call)/fork+exec",
                         x + hooks["per_exec"], x, 1.001, added=True)
         r["unit"] = "ratio (profile of the extended LSM hooks, both kernels)"
+        if hooks.get("per_exec_ci95"):
+            r["added_ci95"] = [round(v, 1) for v in hooks["per_exec_ci95"]]
         ratios[name] = r
+        if direct and hooks.get("per_exec_ci95"):
+            lo, hi = hooks["per_exec_ci95"]
+            hooks["agrees_with_direct"] = (lo <= direct["ci95"][1] and
+                                           hi >= direct["ci95"][0])
+
+    new_ruleset = []
+    for n in RULES:
+        imm = new.get(("immediate-new (paired)", n, 0))
+        arm = new.get(("armed-new (paired)", n, 0))
+        if imm and arm:
+            new_ruleset.append({"rules": n, "immediate-new": imm["value"],
+                                "armed-new": arm["value"],
+                                "added": round(arm["value"] - imm["value"], 1),
+                                "ratio": round(arm["value"] / imm["value"], 4)})
+    curves["new_ruleset_per_child"] = new_ruleset
     return {
         "method": {
             "measure": "executed guest instructions: QEMU -icount shift=0,sleep=off, "
@@ -301,7 +397,8 @@ def build(work):
                               "in differences between kernels or cases)",
                     "runs": new.get("profile", []),
                     "unpatched_runs": base.get("profile", []),
-                    "hooks": hooks},
+                    "hooks": hooks, "direct_unused": direct,
+                    "details": details_once(new.get("profile", []))},
         "memory_bytes": mem,
     }
 
@@ -339,7 +436,9 @@ def text(data):
         extra = ""
         if "added" in r:
             pct = 100 * (r["value"] - 1)
-            extra = f"  ({r['added']:+.0f} instr/op, {pct:+.3f}%)"
+            ci = r.get("added_ci95")
+            extra = f"  ({r['added']:+.0f} instr/op, {pct:+.3f}%" + (
+                f", 95% interval {ci[0]:+.0f}..{ci[1]:+.0f}" if ci else "") + ")"
         out.append(f"{name:48} {r['value']:7.4f}{extra}  {verdict(r)}")
     c = data["curves"]
     out += ["", "Exec cost (fork+exec+wait, instr/op) against the rules of the "
@@ -356,6 +455,14 @@ def text(data):
                    f"{r['armed/immediate']:>11.4f} {r['armed-once/immediate']:>8.4f} "
                    f"{r['bpf/immediate']:>8.4f} {fmt(r['restrict-armed']):>12} "
                    f"{fmt(r['restrict-immediate']):>12}")
+    if c.get("new_ruleset_per_child"):
+        out += ["", "A launcher that builds a new ruleset for each child (create + "
+                "add rules, fork, the child enforces or arms it, exec; paired rounds):",
+                f"{'rules':>6} {'immediate':>12} {'ON_EXEC':>12} {'added':>10} {'ratio':>7}"]
+        for r in c["new_ruleset_per_child"]:
+            out.append(f"{r['rules']:>6} {fmt(r['immediate-new']):>12} "
+                       f"{fmt(r['armed-new']):>12} {r['added']:>+10.0f} "
+                       f"{r['ratio']:>7.4f}")
     out += ["", "Exec cost against the layers already enforced (1-rule rulesets):",
             f"{'layers':>6} {'immediate':>11} {'ON_EXEC':>11} {'once':>11} "
             f"{'BPF':>11} {'ON_EXEC/imm':>11} {'once/imm':>8} {'BPF/imm':>8}"]
@@ -406,15 +513,28 @@ def text(data):
         h = data["profile"].get("hooks")
         if h:
             out.append("  LSM hooks extended by exec-time enforcement, nothing armed "
-                       "(instructions per call, unpatched -> patched; calls per "
-                       "fork+exec):")
+                       "(median instructions per call, unpatched -> patched, "
+                       "95% interval of the difference; mean difference; calls "
+                       "per fork+exec):")
             for f, v in h["per_call"].items():
+                ci = v.get("added_ci95")
+                cit = f"{ci[0]:+.0f}..{ci[1]:+.0f}" if ci else "?"
                 out.append(f"    {f:34} {fmt(v['unpatched']):>7} -> "
-                           f"{fmt(v['patched']):>7}  {v['added']:+5.0f}  "
-                           f"x {v['calls_per_exec']}")
+                           f"{fmt(v['patched']):>7}  {v['added']:+5.0f} ({cit})  "
+                           f"mean {v['mean_added']:+5.0f}  x {v['calls_per_exec']}")
+            ci = h.get("per_exec_ci95")
             out.append(f"    => {h['per_exec']:+.0f} instructions per fork+exec "
-                       f"in these hooks ({100 * h['per_exec'] / data['figures'][0]['value']:+.3f}% "
-                       f"of a fork+exec+wait)")
+                       f"in these hooks" + (f" (95% interval {ci[0]:+.0f}..{ci[1]:+.0f})"
+                                            if ci else "") +
+                       f", {100 * h['per_exec'] / data['figures'][0]['value']:+.3f}% "
+                       f"of a fork+exec+wait; from the means: {h['per_exec_mean']:+.0f}")
+            d = data["profile"].get("direct_unused")
+            if d:
+                out.append(f"    direct (fork+exec+wait, patched - unpatched, means "
+                           f"of rounds): {d['added']:+.0f} (95% interval "
+                           f"{d['ci95'][0]:+.0f}..{d['ci95'][1]:+.0f}): "
+                           + ("the two agree" if h.get("agrees_with_direct")
+                              else "the intervals DO NOT overlap"))
             if h.get("armed_slot_per_call"):
                 out.append("    an armed slot adds, per call: " + ", ".join(
                     f"{f} {v:+.0f}" for f, v in h["armed_slot_per_call"].items()))
@@ -494,7 +614,10 @@ def markdown(data):
     out += ["", "(paired): the two cases ran in alternate rounds of one process.",
             "", "| ratio | value | target |", "|---|---:|---|"]
     for name, r in data["ratios"].items():
-        extra = f" ({r['added']:+.0f} instr/op)" if "added" in r else ""
+        ci = r.get("added_ci95")
+        extra = (f" ({r['added']:+.0f} instr/op" +
+                 (f", 95%: {ci[0]:+.0f}..{ci[1]:+.0f}" if ci else "") + ")"
+                 if "added" in r else "")
         tgt = f"{r['op']} {r['target']}: " + ("met" if r["met"] else "**missed**") \
             if r.get("target") is not None else ""
         out.append(f"| {name} | {r['value']:.4f}{extra} | {tgt} |")
@@ -527,18 +650,35 @@ def markdown(data):
                               "**missed** at " + "; ".join(missed) + ".")]
     prof = data["profile"]
     h = prof.get("hooks")
+    d = prof.get("direct_unused")
     if h:
-        out += ["", "Profile (ftrace function_graph under `-icount`, both kernels): "
-                "the LSM hooks that exec-time enforcement extends execute "
-                f"{h['per_exec']:+.0f} instructions per fork+exec with nothing "
-                "armed (" + ", ".join(f"`{f}()` {v['added']:+.0f} x {v['calls_per_exec']}"
-                                      for f, v in h["per_call"].items()) + ")"
+        ci = h.get("per_exec_ci95")
+        out += ["", "Unused cost.  Profile (ftrace function_graph of only the hooks, "
+                "under `-icount`, both kernels; the median instructions per call, "
+                "which an interrupt or a slab refill in a few calls does not move, "
+                "the tracer's own cancelling out in the difference): the LSM hooks "
+                "that exec-time enforcement extends execute "
+                f"{h['per_exec']:+.0f} instructions per fork+exec with nothing armed"
+                + (f" (95% interval {ci[0]:+.0f}..{ci[1]:+.0f})" if ci else "")
+                + ": " + ", ".join(f"`{f}()` {v['added']:+.0f} x {v['calls_per_exec']}"
+                                   for f, v in h["per_call"].items())
+                + (f".  The direct difference of fork+exec+wait, "
+                   f"{d['added']:+.0f} (95% interval {d['ci95'][0]:+.0f}.."
+                   f"{d['ci95'][1]:+.0f}, {d['rounds'][0]} rounds each), "
+                   + ("agrees with it" if h.get("agrees_with_direct")
+                      else "**does not agree** with it")
+                   + ": the direct figure cannot resolve tens of instructions in "
+                   "390 000, the profile can" if d else "")
                 + ("; an armed slot adds, per call, " + ", ".join(
                     f"`{f}()` {v:+.0f}" for f, v in h["armed_slot_per_call"].items())
-                   if h.get("armed_slot_per_call") else "") + "."]
+                   if h.get("armed_slot_per_call") else "")
+                + f".  The means per call give {h['per_exec_mean']:+.0f} (they "
+                "count the rare slow calls, an interrupt inside a hook weighing "
+                "thousands of instructions)."]
     big = {r["of"]: r["functions"] for r in prof["runs"]
-           if r["rules"] == max(RULES) and r["of"] in ("immediate", "armed")}
-    if len(big) == 2:
+           if r["rules"] == max(RULES) and r["of"] in ("immediate", "armed",
+                                                       "armed-new")}
+    if "immediate" in big and "armed" in big:
         def calls(fs):
             return ", ".join(f"`{f}()` {fmt(v['instructions_per_call'])}"
                              for f, v in sorted(fs.items()))
@@ -547,9 +687,32 @@ def markdown(data):
                 f"{calls(big['armed'])}.  Every child arms the same unchanged "
                 "ruleset: the first arming makes its frozen copy, the others "
                 "reuse it (a reference; `landlock_freeze_ruleset()` is the "
-                "mean over the run's calls).  A launcher that builds a new "
-                "ruleset for each child pays one copy per child (not measured "
-                "here)."]
+                "mean over the run's calls)."
+                + (f"  A new ruleset per child (`armed-new`): {calls(big['armed-new'])}."
+                   if "armed-new" in big else "")]
+    nr = c.get("new_ruleset_per_child")
+    if nr:
+        out += ["", "A launcher that builds a new ruleset for each child "
+                "(`landlock_create_ruleset()` and the rules, on directories opened "
+                "once, then fork; the child enforces it or arms it, then executes; "
+                "all of it measured, paired rounds): arming pays one frozen copy "
+                "of the ruleset per child (and its free), which enforcing does not "
+                "make; the merge at the execution is the same.", "",
+                "| rules | new ruleset + immediate | new ruleset + ON_EXEC | added | ratio |",
+                "|---:|---:|---:|---:|---:|"]
+        for r in nr:
+            out.append(f"| {r['rules']} | {fmt(r['immediate-new'])} | "
+                       f"{fmt(r['armed-new'])} | {r['added']:+.0f} | {r['ratio']:.3f} |")
+    det = prof.get("details")
+    if det:
+        out += ["", "The executed program is described once per armed execution "
+                "(`landlock_exec_details()`: the executable's path and name for "
+                "audit): " + ", ".join(
+                    f"{k}: {fmt(v['instructions_per_call'])} instructions per call "
+                    f"({v['calls']} calls)" for k, v in sorted(det.items()))
+                + ".  Before, each armed layer computed them again and the "
+                "hierarchy's log computed the launcher's: about one such call "
+                "saved per armed layer."]
     ct = data["contention"]
     if ct:
         out += ["", f"Contention (2 CPUs, wall time, {ct['pairs']} alternating pairs "
