@@ -24,24 +24,37 @@
 	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |    \
 	 LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 
+/* The access of rule @i of a bench ruleset: rule 0 is the program's. */
+#define BENCH_RULE_ACCESS(i)                                              \
+	(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |     \
+	 ((i) ? 0 : LANDLOCK_ACCESS_FS_EXECUTE))
+
+static int bench_add_rule_fd(const int ruleset_fd, const int dir_fd,
+			     const __u64 access)
+{
+	const struct landlock_path_beneath_attr rule = {
+		.allowed_access = access,
+		.parent_fd = dir_fd,
+	};
+
+	return syscall(__NR_landlock_add_rule, ruleset_fd,
+		       LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+}
+
 static int bench_add_rule(const int ruleset_fd, const char *const path,
 			  const __u64 access)
 {
-	struct landlock_path_beneath_attr rule = {
-		.allowed_access = access,
-	};
+	const int fd = open(path, O_PATH | O_CLOEXEC);
 	int err;
 
-	rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
-	if (rule.parent_fd < 0) {
+	if (fd < 0) {
 		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	err = syscall(__NR_landlock_add_rule, ruleset_fd,
-		      LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+	err = bench_add_rule_fd(ruleset_fd, fd, access);
 	if (err)
 		fprintf(stderr, "add_rule %s: %s\n", path, strerror(errno));
-	close(rule.parent_fd);
+	close(fd);
 	return err;
 }
 
@@ -62,10 +75,7 @@ static int bench_ruleset(const int nrules, const char *const allow_dir)
 		perror("landlock_create_ruleset");
 		return -1;
 	}
-	if (bench_add_rule(fd, allow_dir,
-			   LANDLOCK_ACCESS_FS_EXECUTE |
-				   LANDLOCK_ACCESS_FS_READ_FILE |
-				   LANDLOCK_ACCESS_FS_READ_DIR))
+	if (bench_add_rule(fd, allow_dir, BENCH_RULE_ACCESS(0)))
 		return -1;
 	if (nrules > 1 && mkdir(BENCH_DIRS, 0755) && errno != EEXIST)
 		return -1;
@@ -75,9 +85,7 @@ static int bench_ruleset(const int nrules, const char *const allow_dir)
 			perror(path);
 			return -1;
 		}
-		if (bench_add_rule(fd, path,
-				   LANDLOCK_ACCESS_FS_READ_FILE |
-					   LANDLOCK_ACCESS_FS_READ_DIR))
+		if (bench_add_rule(fd, path, BENCH_RULE_ACCESS(i)))
 			return -1;
 	}
 	return fd;

@@ -157,20 +157,13 @@ static int new_ruleset(const struct bench *const b)
 	const struct landlock_ruleset_attr attr = {
 		.handled_access_fs = BENCH_HANDLED,
 	};
-	struct landlock_path_beneath_attr rule = {};
 	int fd, i;
 
 	fd = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -1;
 	for (i = 0; i < b->nrules; i++) {
-		rule.parent_fd = b->dir_fds[i];
-		rule.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
-				      LANDLOCK_ACCESS_FS_READ_DIR;
-		if (!i)
-			rule.allowed_access |= LANDLOCK_ACCESS_FS_EXECUTE;
-		if (syscall(__NR_landlock_add_rule, fd,
-			    LANDLOCK_RULE_PATH_BENEATH, &rule, 0)) {
+		if (bench_add_rule_fd(fd, b->dir_fds[i], BENCH_RULE_ACCESS(i))) {
 			close(fd);
 			return -1;
 		}
@@ -210,9 +203,9 @@ static long long one(const struct bench *const b, long long *const total)
 {
 	char *const argv[] = { (char *)b->tiny, NULL };
 	const long long start = now_ns();
+	int status, ruleset_fd;
 	long long end;
 	pid_t child;
-	int status;
 
 	if (!strncmp(b->name, "restrict-", 9)) {
 		const __u32 flags = strcmp(b->name, "restrict-armed") ?
@@ -241,43 +234,27 @@ static long long one(const struct bench *const b, long long *const total)
 		return end;
 	}
 
-	if (is_new_case(b)) {
-		const __u32 flags = strcmp(b->name, "armed-new") ?
-					    0 :
-					    LANDLOCK_RESTRICT_SELF_ON_EXEC;
-		const int fd = new_ruleset(b);
-
-		if (fd < 0)
-			return -1;
-		child = fork();
-		if (child == 0) {
-			if (restrict_self(fd, flags))
-				_exit(126);
-			execve(b->tiny, argv, empty_env);
-			_exit(127);
-		}
-		close(fd);
-		if (child < 0 || waitpid(child, &status, 0) != child ||
-		    !WIFEXITED(status) || WEXITSTATUS(status))
-			return -1;
-		*total = now_ns() - start;
-		return *total;
-	}
-
+	/* The *-new cases build their ruleset here, measured. */
+	ruleset_fd = is_new_case(b) ? new_ruleset(b) : b->ruleset_fd;
+	if (ruleset_fd < 0 && is_new_case(b))
+		return -1;
 	child = fork();
 	if (child == 0) {
 		if (!strncmp(b->name, "fork", 4))
 			_exit(0);
-		if (!strcmp(b->name, "immediate") &&
-		    restrict_self(b->ruleset_fd, 0))
+		if ((!strcmp(b->name, "immediate") ||
+		     !strcmp(b->name, "immediate-new")) &&
+		    restrict_self(ruleset_fd, 0))
 			_exit(126);
-		if (!strcmp(b->name, "armed") &&
-		    restrict_self(b->ruleset_fd,
-				  LANDLOCK_RESTRICT_SELF_ON_EXEC))
+		if ((!strcmp(b->name, "armed") ||
+		     !strcmp(b->name, "armed-new")) &&
+		    restrict_self(ruleset_fd, LANDLOCK_RESTRICT_SELF_ON_EXEC))
 			_exit(126);
 		execve(b->tiny, argv, empty_env);
 		_exit(127);
 	}
+	if (is_new_case(b))
+		close(ruleset_fd);
 	if (child < 0 || waitpid(child, &status, 0) != child ||
 	    !WIFEXITED(status) || WEXITSTATUS(status))
 		return -1;
