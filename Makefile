@@ -3,7 +3,7 @@
 # landlock-rs: exec-time Landlock enforcement for Linux 7.3.
 # See README.md.  Every target bootstraps what it needs.
 
-.PHONY: help check check-debug check-kcsan check-unpatched run shell bench series series-check gauntlet coverage config-matrix kunit model kernel guest-tests toolchain tree refresh-patches
+.PHONY: help check check-debug check-kcsan check-unpatched run shell bench series series-check gauntlet coverage config-matrix kunit model model-debug kernel guest-tests toolchain tree refresh-patches
 
 help:
 	@echo "make check            build everything, run every test, print N passed, N failed"
@@ -21,6 +21,7 @@ help:
 	@echo "make config-matrix    build (and boot) the configurations a build bot tries"
 	@echo "make kunit            the Landlock KUnit suites through kunit.py, as the maintainer runs them"
 	@echo "make model            long run of the exec-time model checker (out/model/model.json)"
+	@echo "make model-debug      the same on the debug kernel, then a kmemleak scan (out/model-debug/)"
 	@echo "make kernel           only build the patched kernel (bzImage)"
 	@echo "make guest-tests      only build the static programs run in the guest"
 	@echo "make toolchain        only create the toolchain (Debian trixie root)"
@@ -68,6 +69,10 @@ kunit:
 
 model: kernel
 	@scripts/model
+
+model-debug:
+	@scripts/build-kernel --debug
+	@scripts/model --debug
 
 kernel:
 	@scripts/build-kernel
