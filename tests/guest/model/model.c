@@ -12,6 +12,7 @@
  * AMBIGUOUS (also listed in README.md).
  */
 
+#define _GNU_SOURCE /* strerrorname_np() */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -861,39 +862,12 @@ int op_parse(const char *text, struct op *op)
 
 const char *errno_str(int err)
 {
-	static char buf[16];
+	const char *name;
 
-	switch (err) {
-	case 0:
+	if (!err)
 		return "ok";
-	case EPERM:
-		return "EPERM";
-	case ENOENT:
-		return "ENOENT";
-	case E2BIG:
-		return "E2BIG";
-	case ENOEXEC:
-		return "ENOEXEC";
-	case EBADF:
-		return "EBADF";
-	case ENOMEM:
-		return "ENOMEM";
-	case EACCES:
-		return "EACCES";
-	case EINVAL:
-		return "EINVAL";
-	case ELOOP:
-		return "ELOOP";
-	case EBADFD:
-		return "EBADFD";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	case EPIPE:
-		return "EPIPE";
-	default:
-		snprintf(buf, sizeof(buf), "errno%d", err);
-		return buf;
-	}
+	name = strerrorname_np(err);
+	return name ? name : "unknown-errno";
 }
 
 static int obs_format(const struct obs *o, char *buf, int size)
