@@ -13,19 +13,11 @@
 #include <bpf/bpf_tracing.h>
 
 #include "bench_bpf.h"
+#include "lsm_policy_kfuncs.h"
 
 #define EPERM 1
 
 char _license[] SEC("license") = "GPL";
-
-struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, __u32 flags) __ksym;
-struct lsm_policy_object *
-bpf_lsm_policy_acquire(struct lsm_policy_object *object) __ksym;
-void bpf_lsm_policy_release(struct lsm_policy_object *object) __ksym;
-int bpf_lsm_policy_apply_bprm(struct lsm_policy_object *object,
-			      struct linux_binprm *bprm, __u32 flags) __ksym;
-void bpf_rcu_read_lock(void) __weak __ksym;
-void bpf_rcu_read_unlock(void) __weak __ksym;
 
 struct slot {
 	__kptr struct lsm_policy_object *ruleset;
