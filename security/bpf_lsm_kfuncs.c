@@ -118,7 +118,7 @@ CFI_NOSEAL(bpf_lsm_policy_release_dtor);
 __bpf_kfunc int bpf_lsm_policy_apply_bprm(struct lsm_policy_object *object,
 					  struct linux_binprm *bprm, u32 flags)
 {
-	return security_bprm_apply_policy_object(bprm, object, flags);
+	return lsm_bprm_apply_policy_object(bprm, object, flags);
 }
 
 __bpf_kfunc_end_defs();

@@ -238,8 +238,12 @@ int BPF_PROG(drop_policy_kptr_in_nmi, void *handler, s64 delta_ns, int handled)
 }
 
 /*
- * The LSM framework's reference counting of policy objects cannot have its
- * return value modified: it is not a security_*() function.
+ * The LSM framework's dispatchers of policy objects cannot have their return
+ * value modified: they are not security_*() functions.  A value changed in
+ * the reference counting would give out an object without its reference; a
+ * non-zero value returned for lsm_bprm_apply_policy_object() would skip the
+ * owning LSM, and the execution would go on without the policy of a program
+ * that ignores the error.
  */
 SEC("fmod_ret/lsm_policy_object_get")
 __failure __msg("lsm_policy_object_get() is not modifiable")
@@ -252,6 +256,14 @@ SEC("fmod_ret/lsm_policy_object_from_fd")
 __failure __msg("lsm_policy_object_from_fd() is not modifiable")
 int BPF_PROG(modify_from_fd, int fd, struct lsm_policy_object **object,
 	     int ret)
+{
+	return 0;
+}
+
+SEC("fmod_ret/lsm_bprm_apply_policy_object")
+__failure __msg("lsm_bprm_apply_policy_object() is not modifiable")
+int BPF_PROG(modify_apply, struct linux_binprm *bprm,
+	     struct lsm_policy_object *object, __u32 flags, int ret)
 {
 	return 0;
 }
