@@ -64,7 +64,9 @@ __bpf_kfunc struct lsm_policy_object *bpf_lsm_policy_from_fd(int fd, u32 flags)
  * @object: Trusted or RCU-protected policy object (e.g. a kptr read from a
  *          map under bpf_rcu_read_lock()).
  *
- * Return: @object with a new reference, or NULL if it is being freed.
+ * Return: @object with a new reference, or NULL if it is being freed: its
+ * last reference was dropped after it was read, e.g. when another program
+ * replaced it in its map (the replacement is then there, to read again).
  */
 __bpf_kfunc struct lsm_policy_object *
 bpf_lsm_policy_acquire(struct lsm_policy_object *object)

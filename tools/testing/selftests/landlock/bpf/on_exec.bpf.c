@@ -117,6 +117,12 @@ static int apply(struct linux_binprm *bprm, __u32 key, __u32 flags, __u32 times)
 	bpf_rcu_read_lock();
 	if (slot->ruleset)
 		ruleset = bpf_lsm_policy_acquire(slot->ruleset);
+	/*
+	 * The map's ruleset may have been replaced, and its last reference
+	 * dropped, since it was loaded: the replacement is in the map.
+	 */
+	if (!ruleset && slot->ruleset)
+		ruleset = bpf_lsm_policy_acquire(slot->ruleset);
 	bpf_rcu_read_unlock();
 	if (!ruleset)
 		return APPLY_NO_RULESET;
