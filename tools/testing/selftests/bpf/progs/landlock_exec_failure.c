@@ -267,15 +267,3 @@ int BPF_PROG(modify_apply, struct linux_binprm *bprm,
 {
 	return 0;
 }
-
-/*
- * Nor can an fmod_ret program skip a function that returns void, such as the
- * one in which Landlock commits what an execution armed (no_new_privs asked
- * by a BPF arming, the exec-time state emptied).
- */
-SEC("fmod_ret/security_bprm_committing_creds")
-__failure __msg("security_bprm_committing_creds() returns void: not modifiable")
-int BPF_PROG(modify_committing_creds, struct linux_binprm *bprm)
-{
-	return 1;
-}
