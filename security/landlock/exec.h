@@ -129,8 +129,6 @@ int landlock_exec_restrict_binprm(struct linux_binprm *bprm,
 
 /* Implemented in C (exec_helpers.c), for exec.rs. */
 
-struct landlock_cred_blob *landlock_exec_cred_blob(const struct cred *cred);
-
 const struct landlock_cred_blob *landlock_exec_current_cred_blob(void);
 
 void landlock_exec_current_kill(void);
@@ -169,8 +167,9 @@ int landlock_exec_restrict_siblings(const struct cred *new_cred, u32 flags);
 #else /* CONFIG_SECURITY_LANDLOCK_ON_EXEC */
 
 /*
- * Without exec-time enforcement, the ABI stays 12 and arming fails as net
- * rules do without CONFIG_INET: the flag is known, the feature is not built.
+ * Without exec-time enforcement, the ABI version is the same and arming fails
+ * as net rules do without CONFIG_INET: the flag is known, the feature is not
+ * built.
  */
 static inline int landlock_exec_restrict_self(const int ruleset_fd,
 					      const u32 flags)
@@ -187,6 +186,10 @@ static inline void landlock_exec_cred_free(struct cred *const cred)
 {
 }
 
+/*
+ * Not called: only LANDLOCK_RESTRICT_SELF_ON_EXEC with TSYNC arms siblings,
+ * and the flag fails first without exec-time enforcement.
+ */
 static inline int landlock_exec_copy_armed(struct cred *const dst,
 					   const struct cred *const src)
 {

@@ -26,6 +26,10 @@
 //! cannot fail.  An armed ruleset is either enforced or the execution fails,
 //! never silently dropped.
 //!
+//! Every function of this file runs with Landlock initialized: they are
+//! called by its hooks, which `landlock_init()` registers, and by its system
+//! calls past `is_initialized()`.
+//!
 //! C header: [`security/landlock/exec.h`](srctree/security/landlock/exec.h)
 
 use core::{
@@ -321,25 +325,56 @@ impl CredBlob {
     ///
     /// # Safety
     ///
-    /// `cred` must be a valid credential that outlives `'a`, whose Landlock
-    /// blob nobody writes during `'a` (committed credentials are immutable;
-    /// credentials being set up are only written by their owner).
+    /// Landlock must be initialized, and `cred` must be a valid credential
+    /// that outlives `'a`, whose Landlock blob nobody writes during `'a`
+    /// (committed credentials are immutable; credentials being set up are
+    /// only written by their owner).
     unsafe fn of<'a>(cred: *const bindings::cred) -> &'a CredBlob {
-        // SAFETY: The caller guarantees that `cred` is valid; Landlock's blob
-        // is part of it and `CredBlob` is a transparent wrapper.
-        unsafe { &*bindings::landlock_exec_cred_blob(cred).cast::<CredBlob>() }
+        // SAFETY: The caller guarantees that Landlock is initialized and that
+        // `cred` is valid: `ptr()` then points to Landlock's blob, which is
+        // aligned and initialized (see there); `CredBlob` is a transparent
+        // wrapper.
+        unsafe { &*Self::ptr(cred) }
+    }
+
+    /// Returns a pointer to the blob of `cred`, as `landlock_cred_blob()`
+    /// computes it.
+    ///
+    /// # Safety
+    ///
+    /// Landlock must be initialized (the caller is one of its hooks, or its
+    /// system call past `is_initialized()`), and `cred` must be a valid
+    /// credential.
+    #[inline]
+    unsafe fn ptr(cred: *const bindings::cred) -> *mut CredBlob {
+        // `landlock_cred_blob()` is `container_of()` of `sec`, which is at the
+        // start of the blob: the offset of `sec` is the offset of the blob.
+        const _: () = assert!(core::mem::offset_of!(bindings::landlock_cred_blob, sec) == 0);
+        // SAFETY: Once Landlock is initialized, `lsm_prepare()` has replaced
+        // the size in `landlock_blob_sizes.lbs_cred` with the offset of
+        // Landlock's blob in every credential's security blob: before any
+        // credential got a blob (`init_cred`'s is allocated after it), and
+        // never to be written again (`__ro_after_init`), so that a plain read
+        // cannot race with a write.
+        let offset = unsafe { bindings::landlock_blob_sizes.lbs_cred };
+        // SAFETY: The caller guarantees that `cred` is valid.  Its security
+        // blob, allocated by the LSM framework for every LSM, holds
+        // Landlock's `struct landlock_cred_blob` at `offset`, aligned to a
+        // pointer (`lsm_blob_size_update()`) and zeroed at allocation (an
+        // all-zero blob is a valid one: no domain, nothing armed).
+        unsafe { (*cred).security.byte_add(offset as usize).cast() }
     }
 
     /// Returns the blob of `cred`, for writing.
     ///
     /// # Safety
     ///
-    /// `cred` must be a valid credential that outlives `'a` and that nobody
-    /// else reads or writes during `'a`: one being prepared and not yet
-    /// committed, or one being freed.
+    /// Landlock must be initialized, and `cred` must be a valid credential
+    /// that outlives `'a` and that nobody else reads or writes during `'a`:
+    /// one being prepared and not yet committed, or one being freed.
     unsafe fn of_mut<'a>(cred: *mut bindings::cred) -> &'a mut CredBlob {
         // SAFETY: As for `of()`, and the caller guarantees exclusive access.
-        unsafe { &mut *bindings::landlock_exec_cred_blob(cred).cast::<CredBlob>() }
+        unsafe { &mut *Self::ptr(cred) }
     }
 
     /// Returns the blob of the current task's subjective credentials
@@ -347,8 +382,8 @@ impl CredBlob {
     ///
     /// # Safety
     ///
-    /// The current task must neither commit nor override its credentials
-    /// during `'a`.
+    /// Landlock must be initialized, and the current task must neither
+    /// commit nor override its credentials during `'a`.
     unsafe fn of_current<'a>() -> &'a CredBlob {
         // SAFETY: The current task's subjective credentials are valid and
         // immutable (committed or overriding ones alike), and the caller
@@ -407,6 +442,12 @@ impl CredBlob {
     /// Whether a BPF program armed a ruleset or failed to.
     fn is_armed_bpf(&self) -> bool {
         !self.0.exec_slots.bpf.is_null() || self.0.exec_flags.bpf_error != 0
+    }
+
+    /// Whether anything is armed for the next execution, by user space or
+    /// by a BPF program (one that failed included).
+    fn is_armed(&self) -> bool {
+        self.armed_user().is_some() || self.is_armed_bpf()
     }
 
     /// Arms the frozen `ruleset` with `flags` in the user space slot (or
@@ -475,6 +516,7 @@ impl CredBlob {
 
     /// Empties both slots and forgets any preparation, releasing the
     /// rulesets.
+    #[inline]
     fn disarm_all(&mut self) {
         drop(self.arm_user(None, 0));
         let bpf = core::mem::replace(&mut self.0.exec_slots.bpf, ptr::null_mut());
@@ -490,6 +532,7 @@ impl CredBlob {
     /// Sets up the exec-time state of new credentials copied from `old`: the
     /// user space slot is inherited, with a new reference; the rest only
     /// exists during an execution and is not.
+    #[inline]
     fn inherit(&mut self, old: &CredBlob) {
         // Only the credentials of an execution have these, and they are
         // never copied: they are committed or freed.
@@ -557,6 +600,7 @@ impl NewCred {
         // SAFETY: By the type invariants, nobody else has access to these
         // credentials before they are shared, and they are not shared yet
         // (documented requirement).
+        // Landlock is initialized (see the module documentation).
         unsafe { CredBlob::of_mut(self.ptr.as_ptr()) }
     }
 
@@ -646,6 +690,7 @@ fn restrict_self(ruleset_fd: i32, flags: u32) -> Result {
             // execution fail.
             // SAFETY: The current task neither commits nor overrides
             // credentials before the end of this statement.
+            // Landlock is initialized (see the module documentation).
             let full = unsafe { CredBlob::of_current() }.is_full();
             // Arming freezes the policy: the execution enforces the ruleset
             // as it is now, whatever is added to it later.
@@ -707,9 +752,11 @@ pub unsafe extern "C" fn landlock_exec_cred_transfer(
     old: *const bindings::cred,
 ) {
     // SAFETY: The caller guarantees that `old` is valid.
+    // Landlock is initialized (see the module documentation).
     let old = unsafe { CredBlob::of(old) };
     // SAFETY: The caller guarantees that `new` is valid and only accessed by
     // itself (and us) while being set up.
+    // Landlock is initialized (see the module documentation).
     let new = unsafe { CredBlob::of_mut(new) };
     new.inherit(old);
 }
@@ -733,9 +780,11 @@ pub unsafe extern "C" fn landlock_exec_copy_armed(
     src: *const bindings::cred,
 ) -> c_int {
     // SAFETY: The caller guarantees that `src` is valid.
+    // Landlock is initialized (see the module documentation).
     let src = unsafe { CredBlob::of(src) };
     // SAFETY: The caller guarantees that `dst` is valid and, not being
     // committed, only accessed by the current task.
+    // Landlock is initialized (see the module documentation).
     let dst = unsafe { CredBlob::of_mut(dst) };
     let armed = src.clone_armed_user();
     if armed.is_some() && dst.is_full() {
@@ -757,6 +806,7 @@ pub unsafe extern "C" fn landlock_exec_copy_armed(
 pub unsafe extern "C" fn landlock_exec_cred_free(cred: *mut bindings::cred) {
     // SAFETY: The caller guarantees that `cred` is valid, and nobody else uses
     // a credential being freed.
+    // Landlock is initialized (see the module documentation).
     unsafe { CredBlob::of_mut(cred) }.disarm_all();
 }
 
@@ -846,12 +896,19 @@ pub unsafe extern "C" fn landlock_exec_bprm_creds_from_file(
     // SAFETY: The credentials of an execution are private to it until they
     // are committed: nobody else has their pointer.  They are a separate
     // object from `bprm`.
+    // Landlock is initialized (see the module documentation).
     let blob = unsafe { CredBlob::of_mut(bprm.cred) };
+    // Nothing armed, nothing to merge (nor merged by an earlier run of the
+    // hook): the path of every execution where the feature is unused.
+    if !blob.is_armed() {
+        return 0;
+    }
     // SAFETY: The current task neither commits nor overrides credentials
     // during an execution before its point of no return (sibling threads'
     // TSYNC and keyctl changes wait for its return to user space): they are
     // the ones the execution's credentials were copied from
     // (prepare_exec_creds()), whose domain is the base of the merge.
+    // Landlock is initialized (see the module documentation).
     let base = unsafe { CredBlob::of_current() };
     from_result(|| prepare_exec(blob, base, bprm).map(|()| 0))
 }
@@ -869,12 +926,13 @@ pub unsafe extern "C" fn landlock_exec_bprm_creds_from_file(
 pub unsafe extern "C" fn landlock_exec_bprm_committing_creds(bprm: *const bindings::linux_binprm) {
     // SAFETY: The caller guarantees that `bprm` is valid, and its credentials
     // are still private to this execution.
+    // Landlock is initialized (see the module documentation).
     let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
     let prepared = blob.0.exec_flags.prepared != 0;
-    let (armed_bpf, armed_user) = (blob.is_armed_bpf(), blob.armed_user().is_some());
-    if !prepared && !armed_bpf && !armed_user {
+    if !prepared && !blob.is_armed() {
         return;
     }
+    let (armed_bpf, armed_user) = (blob.is_armed_bpf(), blob.armed_user().is_some());
     // Every BPF arming is followed by a bprm_creds_from_file hook (arming
     // is only allowed before them, see the policy object kfuncs), which
     // merged what is armed or failed the execution.  Should it ever be
@@ -953,6 +1011,7 @@ pub unsafe extern "C" fn landlock_exec_restrict_binprm(
 ) -> c_int {
     // SAFETY: The caller guarantees that `bprm` is valid and that its
     // credentials are private to the executing task, which is us.
+    // Landlock is initialized (see the module documentation).
     let blob = unsafe { CredBlob::of_mut((*bprm).cred) };
     let Some(ruleset) = NonNull::new(ruleset) else {
         // Not a ruleset: fails the execution as any other arming error.

@@ -24,18 +24,6 @@
 #include <trace/events/landlock.h>
 
 /**
- * landlock_exec_cred_blob - Get Landlock's blob of a credential
- *
- * @cred: Credential.
- *
- * Return: The Landlock part of @cred's security blob.
- */
-struct landlock_cred_blob *landlock_exec_cred_blob(const struct cred *cred)
-{
-	return landlock_cred_blob(cred);
-}
-
-/**
  * landlock_exec_current_cred_blob - Get Landlock's blob of current's credentials
  *
  * Return: The Landlock part of the security blob of current_cred(), which
