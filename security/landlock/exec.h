@@ -151,8 +151,7 @@ landlock_exec_merge(struct landlock_domain *parent,
 		    bool log_subdomains_off,
 		    const struct landlock_details *details);
 
-struct landlock_details *
-landlock_exec_details(const struct linux_binprm *bprm);
+struct landlock_details *landlock_exec_details(const struct linux_binprm *bprm);
 
 void landlock_exec_free_details(struct landlock_details *details);
 

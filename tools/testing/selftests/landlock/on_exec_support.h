@@ -42,23 +42,26 @@ static inline bool on_exec_supported(struct __test_metadata *const _metadata)
 
 	ASSERT_EQ(12, syscall(__NR_landlock_create_ruleset, NULL, 0,
 			      LANDLOCK_CREATE_RULESET_VERSION));
-	ASSERT_EQ(-1, syscall(__NR_landlock_restrict_self, -1,
-			      on_exec | LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF));
+	ASSERT_EQ(-1,
+		  syscall(__NR_landlock_restrict_self, -1,
+			  on_exec | LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF));
 	if (errno == EINVAL)
 		return true;
 	ASSERT_EQ(EOPNOTSUPP, errno);
 
-	ruleset_fd = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr),
-			     0);
+	ruleset_fd =
+		syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	ASSERT_LE(0, ruleset_fd);
-	ASSERT_EQ(-1, syscall(__NR_landlock_restrict_self, ruleset_fd, on_exec));
+	ASSERT_EQ(-1,
+		  syscall(__NR_landlock_restrict_self, ruleset_fd, on_exec));
 	ASSERT_EQ(EOPNOTSUPP, errno);
 	ASSERT_EQ(-1, syscall(__NR_landlock_restrict_self, ruleset_fd,
 			      on_exec | tsync));
 	ASSERT_EQ(EOPNOTSUPP, errno);
 	ASSERT_EQ(-1, syscall(__NR_landlock_restrict_self, -1, on_exec));
 	ASSERT_EQ(EOPNOTSUPP, errno);
-	ASSERT_EQ(-1, syscall(__NR_landlock_restrict_self, -1, on_exec | tsync));
+	ASSERT_EQ(-1,
+		  syscall(__NR_landlock_restrict_self, -1, on_exec | tsync));
 	ASSERT_EQ(EOPNOTSUPP, errno);
 	ASSERT_EQ(-1, syscall(__NR_landlock_restrict_self, ruleset_fd,
 			      on_exec | (1U << 31)));

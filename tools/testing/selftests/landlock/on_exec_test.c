@@ -1264,8 +1264,8 @@ static void make_deep_probe(struct __test_metadata *const _metadata,
 	ASSERT_LE(0, fds[0]);
 	for (level = 1; level <= DEEP_LEVELS; level++) {
 		ASSERT_EQ(0, mkdirat(fds[level - 1], name, 0700));
-		fds[level] = openat(fds[level - 1], name,
-				    O_DIRECTORY | O_CLOEXEC);
+		fds[level] =
+			openat(fds[level - 1], name, O_DIRECTORY | O_CLOEXEC);
 		ASSERT_LE(0, fds[level]);
 	}
 	src = open(probe, O_RDONLY | O_CLOEXEC);
