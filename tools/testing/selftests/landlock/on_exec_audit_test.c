@@ -277,8 +277,9 @@ TEST_F(on_exec_audit, own_denial_through_fd)
 			ASSERT_EQ(0, exec_creator(&creator, pid,
 						  bin_on_exec_probe));
 			EXPECT_EQ(0,
-				  matches_next_domain_allocated(
-					  self->audit_fd, &creator, &new_dom));
+				  matches_next_domain_allocated(self->audit_fd,
+								&creator,
+								&new_dom));
 			EXPECT_EQ(denial_dom, new_dom);
 		}
 		EXPECT_EQ(0, no_more_records(self->audit_fd));
