@@ -260,7 +260,7 @@ TEST_F(on_exec_audit, own_denial_through_fd)
 		struct audit_creator creator;
 		__u64 denial_dom = 1, new_dom = 2;
 		pid_t pid = -1;
-		int ruleset_fd;
+		int ruleset_fd, ret;
 
 		ruleset_fd = create_ruleset(_metadata);
 		ASSERT_LE(0, ruleset_fd);
@@ -276,10 +276,9 @@ TEST_F(on_exec_audit, own_denial_through_fd)
 							       &denial_dom));
 			ASSERT_EQ(0, exec_creator(&creator, pid,
 						  bin_on_exec_probe));
-			EXPECT_EQ(0,
-				  matches_next_domain_allocated(self->audit_fd,
-								&creator,
-								&new_dom));
+			ret = matches_next_domain_allocated(self->audit_fd,
+							    &creator, &new_dom);
+			EXPECT_EQ(0, ret);
 			EXPECT_EQ(denial_dom, new_dom);
 		}
 		EXPECT_EQ(0, no_more_records(self->audit_fd));
