@@ -198,10 +198,24 @@ def ratio(name, x, y, target=None, op="<=", added=False):
     return name, r
 
 
-def verdict(r):
+def unresolved(r):
+    """The added instructions' 95% interval contains the target's: the
+    measure cannot tell met from missed (the profile row can)."""
+    ci = r.get("added_ci95")
+    if not ci or r.get("target") is None or r["op"] != "<=":
+        return None
+    limit = (r["target"] - 1) * r["denominator"]
+    if ci[0] <= limit <= ci[1]:
+        return (f"unresolved: the 95% interval {ci[0]:+.0f}..{ci[1]:+.0f} "
+                f"contains the target's {limit:+.0f}")
+    return None
+
+
+def verdict(r, missed="MISSED"):
     if r.get("target") is None:
         return ""
-    return f"target {r['op']} {r['target']}: " + ("met" if r["met"] else "MISSED")
+    text = "met" if r["met"] else (unresolved(r) or missed)
+    return f"target {r['op']} {r['target']}: {text}"
 
 
 def build(work):
@@ -618,8 +632,7 @@ def markdown(data):
         extra = (f" ({r['added']:+.0f} instr/op" +
                  (f", 95%: {ci[0]:+.0f}..{ci[1]:+.0f}" if ci else "") + ")"
                  if "added" in r else "")
-        tgt = f"{r['op']} {r['target']}: " + ("met" if r["met"] else "**missed**") \
-            if r.get("target") is not None else ""
+        tgt = verdict(r, "**missed**").removeprefix("target ")
         out.append(f"| {name} | {r['value']:.4f}{extra} | {tgt} |")
     c = data["curves"]
     out += ["", "Exec cost against the rules of the armed ruleset and against the "
