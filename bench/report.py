@@ -211,11 +211,16 @@ def unresolved(r):
     return None
 
 
-def verdict(r, missed="MISSED"):
+def outcome(r, missed):
+    """The verdict on r's target, e.g. '<= 1.05: met'; '' without one."""
     if r.get("target") is None:
         return ""
     text = "met" if r["met"] else (unresolved(r) or missed)
-    return f"target {r['op']} {r['target']}: {text}"
+    return f"{r['op']} {r['target']}: {text}"
+
+
+def verdict(r):
+    return f"target {outcome(r, 'MISSED')}" if r.get("target") is not None else ""
 
 
 def build(work):
@@ -632,7 +637,7 @@ def markdown(data):
         extra = (f" ({r['added']:+.0f} instr/op" +
                  (f", 95%: {ci[0]:+.0f}..{ci[1]:+.0f}" if ci else "") + ")"
                  if "added" in r else "")
-        tgt = verdict(r, "**missed**").removeprefix("target ")
+        tgt = outcome(r, "**missed**")
         out.append(f"| {name} | {r['value']:.4f}{extra} | {tgt} |")
     c = data["curves"]
     out += ["", "Exec cost against the rules of the armed ruleset and against the "
