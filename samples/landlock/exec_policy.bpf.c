@@ -81,6 +81,11 @@ __u32 restrict_flags;
 __u64 sandboxed;
 __u64 refused;
 
+/*
+ * Running a syscall program checks no capability: whoever holds the file
+ * descriptor of this program can replace the ruleset with one of its own.
+ * exec_policy.c keeps it to itself and never pins it.
+ */
 SEC("syscall")
 int store_ruleset(int *ruleset_fd)
 {
@@ -103,7 +108,7 @@ int store_ruleset(int *ruleset_fd)
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 {
-	struct lsm_policy_object *ruleset = NULL;
+	struct lsm_policy_object *ruleset = NULL, *stored;
 	struct policy *policy;
 	__u32 key = 0;
 	int err = -EPERM;
@@ -114,9 +119,14 @@ int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 	policy = bpf_map_lookup_elem(&policy_map, &key);
 	if (!policy)
 		return -EPERM;
+	/*
+	 * One read of the kptr: store_ruleset() may exchange it meanwhile, and
+	 * the object read stays valid until bpf_rcu_read_unlock().
+	 */
 	bpf_rcu_read_lock();
-	if (policy->ruleset)
-		ruleset = bpf_lsm_policy_acquire(policy->ruleset);
+	stored = policy->ruleset;
+	if (stored)
+		ruleset = bpf_lsm_policy_acquire(stored);
 	bpf_rcu_read_unlock();
 	if (ruleset) {
 		/* An error fails the execution, whatever is returned here. */

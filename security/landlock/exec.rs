@@ -358,10 +358,16 @@ impl CredBlob {
         // cannot race with a write.
         let offset = unsafe { bindings::landlock_blob_sizes.lbs_cred };
         // SAFETY: The caller guarantees that `cred` is valid.  Its security
-        // blob, allocated by the LSM framework for every LSM, holds
-        // Landlock's `struct landlock_cred_blob` at `offset`, aligned to a
-        // pointer (`lsm_blob_size_update()`) and zeroed at allocation (an
-        // all-zero blob is a valid one: no domain, nothing armed).
+        // blob is not NULL: Landlock registered a non-zero `lbs_cred`, so the
+        // LSM framework allocates a blob for every credential with
+        // `lsm_cred_alloc()` (the initial task's at boot, every other one
+        // when it is prepared or allocated), and a credential whose blob
+        // allocation failed is never handed out.  That blob holds
+        // every LSM's part, sized by `lsm_blob_size_update()` as their sum:
+        // Landlock's `struct landlock_cred_blob` lies wholly inside it, at
+        // `offset`, so the addition stays in the allocation.  It is aligned
+        // to a pointer (`lsm_blob_size_update()`) and zeroed at allocation
+        // (an all-zero blob is a valid one: no domain, nothing armed).
         unsafe { (*cred).security.byte_add(offset as usize).cast() }
     }
 
