@@ -83,8 +83,9 @@ __u64 refused;
 
 /*
  * Running a syscall program checks no capability: whoever holds the file
- * descriptor of this program can replace the ruleset with one of its own.
- * exec_policy.c keeps it to itself and never pins it.
+ * descriptor of this program can replace the ruleset with one of its own,
+ * and whoever holds that of a map can change what it holds (the target's
+ * tag, the flags).  exec_policy.c keeps them to itself and pins none.
  */
 SEC("syscall")
 int store_ruleset(int *ruleset_fd)
@@ -120,8 +121,9 @@ int BPF_PROG(sandbox_exec, struct linux_binprm *bprm)
 	if (!policy)
 		return -EPERM;
 	/*
-	 * One read of the kptr: store_ruleset() may exchange it meanwhile, and
-	 * the object read stays valid until bpf_rcu_read_unlock().
+	 * One read of the kptr, valid until bpf_rcu_read_unlock(): if
+	 * store_ruleset() replaces it meanwhile and drops its last reference,
+	 * bpf_lsm_policy_acquire() fails and the execution is refused.
 	 */
 	bpf_rcu_read_lock();
 	stored = policy->ruleset;
